@@ -1,0 +1,63 @@
+package io.resetguard.event;
+
+/**
+ * Every event the emulator records, with the kernel site it stands for.
+ *
+ * <p>A kernel {@code WARN_ON()} is emulated as a recorded event of category {@link EventCategory#WARN}
+ * and never as a Java exception, so that tests and reports can count them. The section numbers refer
+ * to {@code kernel-semantics.md}.
+ */
+public enum EventType {
+    /** §1.2 step 3: M70 {@code WARN_ON(group->resetting_domain)} on re-entry; prepare returns -EBUSY. */
+    WARN_PREPARE_REENTRY(EventCategory.WARN, "pci_dev_reset_iommu_prepare: WARN_ON(group->resetting_domain)"),
+    /** §1.3/§1.5: M71 {@code __dev_to_gdev()} returned NULL. */
+    WARN_NO_GROUP_DEVICE(EventCategory.WARN, "pci_dev_reset_iommu_*: WARN_ON(!gdev)"),
+    /** §1.5, invariant 8: {@code WARN_ON(gdev->reset_depth == 0)}, unbalanced done(). */
+    WARN_DONE_UNBALANCED(EventCategory.WARN, "pci_dev_reset_iommu_done: WARN_ON(!gdev->reset_depth)"),
+    /** §1.4/§1.5: {@code WARN_ON(!group->blocking_domain)} in done(). */
+    WARN_DONE_NO_BLOCKING_DOMAIN(EventCategory.WARN, "pci_dev_reset_iommu_done: WARN_ON(!group->blocking_domain)"),
+    /** §1.4/§1.5: re-attaching the RID to group->domain failed in done(). */
+    WARN_DONE_REATTACH_FAILED(EventCategory.WARN, "pci_dev_reset_iommu_done: WARN_ON(__iommu_attach_device())"),
+    /** §1.4/§1.5: restoring a PASID in done() failed. */
+    WARN_DONE_PASID_RESTORE_FAILED(EventCategory.WARN, "pci_dev_reset_iommu_done: WARN_ON(set_dev_pasid())"),
+    /** §1.2 step 6: removing a PASID to the blocked domain in prepare() failed. */
+    WARN_PREPARE_PASID_REMOVE_FAILED(EventCategory.WARN, "pci_dev_reset_iommu_prepare: iommu_remove_dev_pasid() WARN"),
+    /** §1.5: {@code WARN_ON(group->recovery_cnt == 0)} on the outermost done(). */
+    WARN_RECOVERY_CNT_UNDERFLOW(EventCategory.WARN, "pci_dev_reset_iommu_done: WARN_ON(!group->recovery_cnt)"),
+    /** §1.6: {@code WARN_ON(!new_domain)} in {@code __iommu_group_set_domain_internal()}. */
+    WARN_SET_DOMAIN_NULL(EventCategory.WARN, "__iommu_group_set_domain_internal: WARN_ON(!new_domain)"),
+    /** §1.6: M70 nofail teardown got -EBUSY: {@code WARN_ON} in {@code __iommu_group_set_domain_nofail()}. */
+    WARN_NOFAIL_SET_DOMAIN(EventCategory.WARN, "__iommu_group_set_domain_nofail: WARN_ON(ret)"),
+    /** A paging domain was freed twice (emulator check, kernel would corrupt the allocator). */
+    WARN_DOUBLE_FREE(EventCategory.WARN, "iommu_domain_free: double free"),
+    /** A caller asked to attach a domain that was already freed (caller bug, refused with -EINVAL). */
+    WARN_ATTACH_FREED_DOMAIN(EventCategory.WARN, "attach of a freed domain refused"),
+    /** §1.4 M70: NULL group->domain dereferenced in done() (fixed by d769711fcddd in M71). */
+    OOPS_DONE_NULL_DOMAIN(EventCategory.OOPS, "pci_dev_reset_iommu_done: NULL pointer dereference of group->domain"),
+    /** §1.6 M70: PASID detach called the blocked-domain set_dev_pasid again on a resetting device. */
+    LOG_REDUNDANT_PASID_REMOVE(EventCategory.LOG, "__iommu_remove_group_pasid: redundant set_dev_pasid on a resetting device"),
+    /** §2.3 SEED: the reset method kept the function blocked after a failed reset. */
+    LOG_RESET_FAILED_BLOCKING_ATS(EventCategory.LOG, "Reset failed. Blocking ATS to protect memory"),
+    /** §1.6, invariant 12: a freed domain was about to be attached (M70 UAF); the attach was not done. */
+    VIOLATION_USE_AFTER_FREE(EventCategory.VIOLATION, "use-after-free: attach of a freed domain"),
+    /** §2.6: a function was left blocked (or a recovery count non-zero) with no reset in progress. */
+    VIOLATION_LIVENESS(EventCategory.VIOLATION, "liveness: function left blocked with no reset in progress");
+
+    private final EventCategory category;
+    private final String message;
+
+    EventType(final EventCategory category, final String message) {
+        this.category = category;
+        this.message = message;
+    }
+
+    /** @return the category (WARN, LOG, OOPS, VIOLATION...). */
+    public EventCategory category() {
+        return category;
+    }
+
+    /** @return the kernel-style message of this site. */
+    public String message() {
+        return message;
+    }
+}

@@ -1,0 +1,341 @@
+package io.resetguard.fabric;
+
+import io.resetguard.errno.Errno;
+import io.resetguard.event.EventType;
+import io.resetguard.model.ProtocolModel;
+import io.resetguard.model.ResetRules;
+import io.resetguard.state.GroupState;
+import io.resetguard.state.OpCtx;
+import io.resetguard.state.StateCell;
+import io.resetguard.state.Transition;
+
+import java.util.Objects;
+
+/**
+ * IommuGroup - an {@code iommu_group} and the kernel entry points that act on it.
+ *
+ * <p>Every protocol operation builds a {@link Transition} from the fabric's {@link ResetRules} and
+ * hands it to the group's {@link StateCell}; it is therefore linearizable whichever cell the fabric
+ * uses, and never throws for a protocol outcome: results are {@link Errno} values and WARNs are
+ * events in {@link Fabric#events()}.
+ *
+ * <p>Each operation has two forms: one that allocates its {@link OpCtx}, and one that takes a
+ * caller-owned context (one per thread) for allocation-free hot loops.
+ *
+ * <p>Caller contract, as in the kernel (§1.8): a function passed to an operation must belong to this
+ * group ({@link IllegalArgumentException} otherwise: that is a bug in the embedding program, not a
+ * protocol outcome). Nested or concurrent prepare/done of one function are the caller's business
+ * (the PCI device lock), exactly as with the kernel's counter (§2.2).
+ */
+public final class IommuGroup {
+    private final Fabric fabric;
+    private final Iommu iommu;
+    private final int id;
+    private final Domain blockingDomain;
+    private final Domain defaultDomain;
+    private final ResetRules rules;
+    private final StateCell cell;
+
+    IommuGroup(final Fabric fabric, final Iommu iommu, final int id, final Domain blockingDomain,
+               final Domain defaultDomain) {
+        this.fabric = fabric;
+        this.iommu = iommu;
+        this.id = id;
+        this.blockingDomain = blockingDomain;
+        this.defaultDomain = defaultDomain;
+        this.rules = ResetRules.of(fabric.model());
+        this.cell = fabric.stateImpl().newCell(GroupState.initial(defaultDomain));
+    }
+
+    /** @return the fabric. */
+    public Fabric fabric() {
+        return fabric;
+    }
+
+    /** @return the IOMMU instance. */
+    public Iommu iommu() {
+        return iommu;
+    }
+
+    /** @return the fabric-wide group id. */
+    public int id() {
+        return id;
+    }
+
+    /** @return the protocol model of the fabric. */
+    public ProtocolModel model() {
+        return rules.model();
+    }
+
+    /** @return the rules in force. */
+    public ResetRules rules() {
+        return rules;
+    }
+
+    /** @return the group's blocking domain (allocated on first use; see {@link GroupState#blockingAllocated()}). */
+    public Domain blockingDomain() {
+        return blockingDomain;
+    }
+
+    /** @return the default domain, or null if its allocation failed at probe. */
+    public Domain defaultDomain() {
+        return defaultDomain;
+    }
+
+    /** @return the state cell (for stress tests and invariant checkers). */
+    public StateCell cell() {
+        return cell;
+    }
+
+    /** @return the current snapshot (acquire load; no lock). */
+    public GroupState snapshot() {
+        return cell.getStateAcquire();
+    }
+
+    private OpCtx ctx() {
+        return new OpCtx().reset(fabric.faults());
+    }
+
+    private Errno run(final Transition t, final OpCtx ctx) {
+        cell.apply(t, ctx);
+        ctx.flush(fabric.events());
+        return ctx.result();
+    }
+
+    private void member(final PciFunction fn) {
+        if (Objects.requireNonNull(fn, "fn").group() != this) {
+            throw new IllegalArgumentException(fn.bdf() + " is not a function of group " + id);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // topology
+
+    /**
+     * Create a function and add it to this group (iommu_probe_device); it lands on group->domain.
+     *
+     * @param bdf          its address, unique in the fabric
+     * @param atsSupported {@code pci_ats_supported()}
+     * @param maxPasids    PASID count, 0 without PASID support
+     * @return the function
+     * @throws IllegalArgumentException if the address is taken or a field is out of range
+     * @throws IllegalStateException    if the injected attach fault made the probe fail
+     */
+    public PciFunction addFunction(final Bdf bdf, final boolean atsSupported, final int maxPasids) {
+        final PciFunction fn = fabric.newFunction(bdf, atsSupported, maxPasids, this);
+        final Errno e = hotplug(fn);
+        if (e.isError()) {
+            throw new IllegalStateException("probe of " + bdf + " failed: " + e.kernelString());
+        }
+        return fn;
+    }
+
+    /**
+     * Hot-add (or re-add) a function of this group (§7 scenario 10): attached to the current
+     * group->domain, never inheriting a reset in progress. -EBUSY if present already.
+     */
+    public Errno hotplug(final PciFunction fn) {
+        return hotplug(fn, ctx());
+    }
+
+    /** {@link #hotplug(PciFunction)} with a caller-owned context. */
+    public Errno hotplug(final PciFunction fn, final OpCtx ctx) {
+        member(fn);
+        return run((s, c) -> rules.addDevice(this, s, fn, c), ctx);
+    }
+
+    /**
+     * Hot-unplug (iommu_release_device): the function leaves the group (§7 scenario 9); later
+     * prepare/done on it find no gdev. -ENODEV if absent.
+     */
+    public Errno unplug(final PciFunction fn) {
+        return unplug(fn, ctx());
+    }
+
+    /** {@link #unplug(PciFunction)} with a caller-owned context. */
+    public Errno unplug(final PciFunction fn, final OpCtx ctx) {
+        member(fn);
+        return run((s, c) -> rules.removeDevice(this, s, fn, c), ctx);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // reset hooks
+
+    /**
+     * pci_dev_reset_iommu_prepare() - park {@code fn} on the blocking domain before a reset.
+     *
+     * <p>What it does and returns depends on the model ({@link ProtocolModel}); see
+     * {@code GroupFlagRules.prepare} and {@code DeviceCounterRules.prepare}. A non-ATS function is
+     * never parked (0).
+     *
+     * <p>Caller: on 0, call {@link #finishReset} (or {@link #done}) after the reset; on an error, do
+     * not reset.
+     *
+     * @param fn a function of this group
+     * @return 0, or -EBUSY (7.0 re-entry), -ENOMEM, an attach error, -ENODEV (7.1, no gdev)
+     */
+    public Errno prepare(final PciFunction fn) {
+        return prepare(fn, ctx());
+    }
+
+    /** {@link #prepare(PciFunction)} with a caller-owned context. */
+    public Errno prepare(final PciFunction fn, final OpCtx ctx) {
+        member(fn);
+        return run((s, c) -> rules.prepare(this, s, fn, c), ctx);
+    }
+
+    /**
+     * pci_dev_reset_iommu_done() - re-attach {@code fn} to the group's current domain and PASIDs.
+     * Equivalent to {@code done(fn, Errno.OK)}.
+     *
+     * @param fn a function of this group
+     */
+    public void done(final PciFunction fn) {
+        done(fn, Errno.OK, ctx());
+    }
+
+    /**
+     * pci_dev_reset_iommu_done() with the reset result, as the QUAR series passes it (§2.5). Only
+     * {@code result-to-done} reads {@code resetResult}; the other models ignore it.
+     *
+     * @param fn          a function of this group
+     * @param resetResult the result of the reset
+     */
+    public void done(final PciFunction fn, final Errno resetResult) {
+        done(fn, resetResult, ctx());
+    }
+
+    /** {@link #done(PciFunction, Errno)} with a caller-owned context. */
+    public void done(final PciFunction fn, final Errno resetResult, final OpCtx ctx) {
+        member(fn);
+        Objects.requireNonNull(resetResult, "resetResult");
+        run((s, c) -> rules.done(this, s, fn, resetResult, c), ctx);
+    }
+
+    /**
+     * What a reset method does after the reset itself, per model (§2.3, §2.5):
+     * <ul>
+     * <li>linux-7.0, linux-7.1: {@code done()} always;</li>
+     * <li>seed, seed-on-7.1: {@code done()} if {@code rc == 0} or ATS is not supported, otherwise
+     *     log "Reset failed. Blocking ATS to protect memory" and keep the function blocked;</li>
+     * <li>result-to-done: {@code done(rc)}.</li>
+     * </ul>
+     *
+     * @param fn a function of this group
+     * @param rc the reset method's result
+     * @return {@code true} if done() was called
+     */
+    public boolean finishReset(final PciFunction fn, final Errno rc) {
+        return finishReset(fn, rc, ctx());
+    }
+
+    /** {@link #finishReset(PciFunction, Errno)} with a caller-owned context. */
+    public boolean finishReset(final PciFunction fn, final Errno rc, final OpCtx ctx) {
+        member(fn);
+        if (rules.model().afterReset() == ProtocolModel.AfterReset.DONE_ON_SUCCESS_OR_NO_ATS
+            && rc.isError() && fn.atsSupported()) {
+            fabric.events().record(EventType.LOG_RESET_FAILED_BLOCKING_ATS, fn.bdf(), "reset returned " + rc.kernelString());
+            return false;
+        }
+        done(fn, rc, ctx);
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // attach paths (§1.6)
+
+    /** iommu_attach_group(): -EBUSY during a reset or if a non-default domain is attached. */
+    public Errno attachGroup(final Domain domain) {
+        return attachGroup(domain, ctx());
+    }
+
+    /** {@link #attachGroup(Domain)} with a caller-owned context. */
+    public Errno attachGroup(final Domain domain, final OpCtx ctx) {
+        return run((s, c) -> rules.attachGroup(this, s, domain, c), ctx);
+    }
+
+    /** iommu_replace_group_handle(): -EBUSY during a reset. */
+    public Errno replaceGroup(final Domain domain) {
+        return replaceGroup(domain, ctx());
+    }
+
+    /** {@link #replaceGroup(Domain)} with a caller-owned context. */
+    public Errno replaceGroup(final Domain domain, final OpCtx ctx) {
+        return run((s, c) -> rules.replaceGroup(this, s, domain, c), ctx);
+    }
+
+    /**
+     * iommu_detach_group(): a must-succeed teardown back to the core domain. 7.0: WARNs during a
+     * reset and leaves group->domain on the old domain; 7.1: updates group->domain, blocked devices
+     * follow at done().
+     */
+    public void detachGroup() {
+        run((s, c) -> rules.detachGroup(this, s, c), ctx());
+    }
+
+    /** iommu_group_claim_dma_owner(): -EPERM if owned, -EBUSY during a reset. */
+    public Errno claimDmaOwner() {
+        return run((s, c) -> rules.claimDmaOwner(this, s, c), ctx());
+    }
+
+    /** iommu_group_release_dma_owner(): must-succeed move to the default domain. */
+    public Errno releaseDmaOwner() {
+        return run((s, c) -> rules.releaseDmaOwner(this, s, c), ctx());
+    }
+
+    /** iommu_attach_device_pasid(): -EBUSY during a reset. */
+    public Errno attachPasid(final PciFunction fn, final int pasid, final Domain domain) {
+        member(fn);
+        return run((s, c) -> rules.attachPasid(this, s, fn, pasid, domain, c), ctx());
+    }
+
+    /** iommu_replace_device_pasid(): -EBUSY during a reset. */
+    public Errno replacePasid(final PciFunction fn, final int pasid, final Domain domain) {
+        member(fn);
+        return run((s, c) -> rules.replacePasid(this, s, fn, pasid, domain, c), ctx());
+    }
+
+    /** iommu_detach_device_pasid(): not fenced; the PASID is erased and will not be restored. */
+    public Errno detachPasid(final PciFunction fn, final int pasid) {
+        member(fn);
+        return run((s, c) -> rules.detachPasid(this, s, fn, pasid, c), ctx());
+    }
+
+    /** iommu_deferred_attach(): -EBUSY while fenced, which fails the DMA map. */
+    public Errno deferredAttach(final PciFunction fn) {
+        return deferredAttach(fn, ctx());
+    }
+
+    /** {@link #deferredAttach(PciFunction)} with a caller-owned context. */
+    public Errno deferredAttach(final PciFunction fn, final OpCtx ctx) {
+        member(fn);
+        return run((s, c) -> rules.deferredAttach(this, s, fn, c), ctx);
+    }
+
+    /**
+     * iommu_driver_get_domain_for_dev() (called by drivers under the group mutex): the blocking domain
+     * while {@code fn} is parked, else group->domain.
+     *
+     * @return the domain, or null (no domain, or {@code fn} not in the group)
+     */
+    public Domain driverGetDomain(final PciFunction fn) {
+        member(fn);
+        final OpCtx ctx = ctx();
+        cell.apply((s, c) -> rules.driverGetDomain(this, s, fn, c), ctx);
+        return ctx.domainOut();
+    }
+
+    /**
+     * iommu_get_domain_for_dev() (external callers, no mutex): group->domain, the logical domain,
+     * also during a reset. A single acquire load.
+     */
+    public Domain getDomain(final PciFunction fn) {
+        member(fn);
+        return snapshot().domain();
+    }
+
+    @Override
+    public String toString() {
+        return "group" + id + "@" + iommu.name();
+    }
+}

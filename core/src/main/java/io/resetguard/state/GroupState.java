@@ -1,0 +1,241 @@
+package io.resetguard.state;
+
+import io.resetguard.fabric.Domain;
+import io.resetguard.fabric.PciFunction;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * GroupState - one immutable snapshot of everything an {@code iommu_group} keeps under
+ * {@code group->mutex}, plus the physical attachments of its devices.
+ *
+ * <p>A transition never mutates a snapshot; it builds the next one. The lock-free state cell swaps
+ * snapshots with one compare-and-set, the locking cell stores them under the group lock; in both
+ * cases a reader that loads the reference (acquire) sees a consistent whole, because every field is
+ * final (JLS 17.5) and the arrays are never written after construction.
+ *
+ * <pre>
+ *  GroupState                                  kernel (kernel-semantics.md §1.1)
+ *  +--------------------+
+ *  | domain             |  group-&gt;domain         logical domain; null if default-domain alloc failed
+ *  | blockingAllocated  |  group-&gt;blocking_domain != NULL (the object itself is the group's own)
+ *  | resettingBy        |  group-&gt;resetting_domain != NULL (M70/SEED); value = the function that
+ *  |                    |                        set it, emulator shadow state, not in the kernel
+ *  | recoveryCnt        |  group-&gt;recovery_cnt   (M71 family) gdevs blocked for a reset/recovery
+ *  | orphanedRecoveries |  (emulator)            recovery_cnt units left by removed blocked gdevs
+ *  | owned              |  group-&gt;owner != NULL  DMA ownership claimed (VFIO/iommufd)
+ *  | pasidArray         |  group-&gt;pasid_array    PASID (&gt;= 1) -&gt; domain, retained over a reset
+ *  | devices[]  --------+--&gt; DeviceState (gdev): blocked, reset_depth, physical RID/PASIDs
+ *  +--------------------+
+ * </pre>
+ */
+public final class GroupState {
+    private final Domain domain;
+    private final boolean blockingAllocated;
+    private final PciFunction resettingBy;
+    private final int recoveryCnt;
+    private final int orphanedRecoveries;
+    private final boolean owned;
+    private final PasidTable pasidArray;
+    private final DeviceState[] devices;
+
+    private GroupState(final Domain domain, final boolean blockingAllocated, final PciFunction resettingBy,
+                       final int recoveryCnt, final int orphanedRecoveries, final boolean owned,
+                       final PasidTable pasidArray, final DeviceState[] devices) {
+        this.domain = domain;
+        this.blockingAllocated = blockingAllocated;
+        this.resettingBy = resettingBy;
+        this.recoveryCnt = recoveryCnt;
+        this.orphanedRecoveries = orphanedRecoveries;
+        this.owned = owned;
+        this.pasidArray = pasidArray;
+        this.devices = devices;
+    }
+
+    /**
+     * The state of a new group: attached to {@code defaultDomain} (may be null), no devices.
+     *
+     * @param defaultDomain the group's default domain, or null if its allocation failed
+     * @return the initial snapshot
+     */
+    public static GroupState initial(final Domain defaultDomain) {
+        return new GroupState(defaultDomain, false, null, 0, 0, false, PasidTable.EMPTY, new DeviceState[0]);
+    }
+
+    /** @return group->domain (may be null). */
+    public Domain domain() {
+        return domain;
+    }
+
+    /** @return whether group->blocking_domain was allocated. */
+    public boolean blockingAllocated() {
+        return blockingAllocated;
+    }
+
+    /** @return the function that set group->resetting_domain (M70/SEED), or null when it is NULL. */
+    public PciFunction resettingBy() {
+        return resettingBy;
+    }
+
+    /** @return {@code group->resetting_domain != NULL} (M70/SEED). */
+    public boolean resetting() {
+        return resettingBy != null;
+    }
+
+    /** @return group->recovery_cnt (M71 family). */
+    public int recoveryCnt() {
+        return recoveryCnt;
+    }
+
+    /** @return recovery_cnt units that belong to gdevs removed while blocked (emulator bookkeeping). */
+    public int orphanedRecoveries() {
+        return orphanedRecoveries;
+    }
+
+    /** @return whether DMA ownership is claimed. */
+    public boolean owned() {
+        return owned;
+    }
+
+    /** @return group->pasid_array. */
+    public PasidTable pasidArray() {
+        return pasidArray;
+    }
+
+    /** @return the number of devices in the group. */
+    public int deviceCount() {
+        return devices.length;
+    }
+
+    /** @return the i-th gdev. */
+    public DeviceState device(final int i) {
+        return devices[i];
+    }
+
+    /** @return the index of {@code fn}'s gdev, or -1 ({@code __dev_to_gdev()} returning NULL). */
+    public int indexOf(final PciFunction fn) {
+        final DeviceState[] d = devices;
+        for (int i = 0; i < d.length; i++) {
+            if (d[i].fn() == fn) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return fn's gdev, or null. */
+    public DeviceState deviceOf(final PciFunction fn) {
+        final int i = indexOf(fn);
+        return i < 0 ? null : devices[i];
+    }
+
+    /** @return the number of gdevs with {@code blocked == true}. */
+    public int blockedCount() {
+        int n = 0;
+        for (final DeviceState d : devices) {
+            if (d.blocked()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return a copy with group->domain replaced. */
+    public GroupState withDomain(final Domain d) {
+        return d == domain ? this : new GroupState(d, blockingAllocated, resettingBy, recoveryCnt,
+            orphanedRecoveries, owned, pasidArray, devices);
+    }
+
+    /** @return a copy with the blocking domain marked allocated. */
+    public GroupState withBlockingAllocated() {
+        return blockingAllocated ? this : new GroupState(domain, true, resettingBy, recoveryCnt,
+            orphanedRecoveries, owned, pasidArray, devices);
+    }
+
+    /** @return a copy with resetting_domain set (by {@code fn}) or cleared ({@code null}). */
+    public GroupState withResettingBy(final PciFunction fn) {
+        return fn == resettingBy ? this : new GroupState(domain, blockingAllocated, fn, recoveryCnt,
+            orphanedRecoveries, owned, pasidArray, devices);
+    }
+
+    /** @return a copy with recovery_cnt replaced. */
+    public GroupState withRecoveryCnt(final int n) {
+        return n == recoveryCnt ? this : new GroupState(domain, blockingAllocated, resettingBy, n,
+            orphanedRecoveries, owned, pasidArray, devices);
+    }
+
+    /** @return a copy with the orphaned-recovery count replaced. */
+    public GroupState withOrphanedRecoveries(final int n) {
+        return n == orphanedRecoveries ? this : new GroupState(domain, blockingAllocated, resettingBy,
+            recoveryCnt, n, owned, pasidArray, devices);
+    }
+
+    /** @return a copy with DMA ownership replaced. */
+    public GroupState withOwned(final boolean o) {
+        return o == owned ? this : new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt,
+            orphanedRecoveries, o, pasidArray, devices);
+    }
+
+    /** @return a copy with pasid_array replaced. */
+    public GroupState withPasidArray(final PasidTable t) {
+        return t == pasidArray ? this : new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt,
+            orphanedRecoveries, owned, t, devices);
+    }
+
+    /** @return a copy with the i-th gdev replaced. */
+    public GroupState withDevice(final int i, final DeviceState d) {
+        if (devices[i] == d) {
+            return this;
+        }
+        final DeviceState[] copy = devices.clone();
+        copy[i] = d;
+        return new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+            pasidArray, copy);
+    }
+
+    /** @return a copy with {@code d} appended. */
+    public GroupState withDeviceAdded(final DeviceState d) {
+        final DeviceState[] copy = Arrays.copyOf(devices, devices.length + 1);
+        copy[devices.length] = d;
+        return new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+            pasidArray, copy);
+    }
+
+    /** @return a copy without the i-th gdev. */
+    public GroupState withDeviceRemoved(final int i) {
+        final DeviceState[] copy = new DeviceState[devices.length - 1];
+        System.arraycopy(devices, 0, copy, 0, i);
+        System.arraycopy(devices, i + 1, copy, i, devices.length - i - 1);
+        return new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+            pasidArray, copy);
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof GroupState)) {
+            return false;
+        }
+        final GroupState s = (GroupState) o;
+        return domain == s.domain && blockingAllocated == s.blockingAllocated && resettingBy == s.resettingBy
+            && recoveryCnt == s.recoveryCnt && orphanedRecoveries == s.orphanedRecoveries && owned == s.owned
+            && pasidArray.equals(s.pasidArray) && Arrays.equals(devices, s.devices);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+            pasidArray, Arrays.hashCode(devices));
+    }
+
+    @Override
+    public String toString() {
+        return "GroupState{domain=" + domain + ", blockingAllocated=" + blockingAllocated
+            + ", resettingBy=" + (resettingBy == null ? null : resettingBy.bdf())
+            + ", recoveryCnt=" + recoveryCnt + ", orphanedRecoveries=" + orphanedRecoveries + ", owned=" + owned
+            + ", pasidArray=" + pasidArray + ", devices=" + Arrays.toString(devices) + '}';
+    }
+}

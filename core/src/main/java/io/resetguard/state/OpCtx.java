@@ -1,0 +1,170 @@
+package io.resetguard.state;
+
+import io.resetguard.errno.Errno;
+import io.resetguard.event.EventSink;
+import io.resetguard.event.EventType;
+import io.resetguard.fabric.Domain;
+import io.resetguard.fabric.PciFunction;
+import io.resetguard.fault.FaultInjector;
+import io.resetguard.fault.FaultPoint;
+
+import java.util.Arrays;
+
+/**
+ * OpCtx - the per-operation scratch of one protocol call: its result, the warnings it will log, and
+ * the fault draws it made.
+ *
+ * <p>A transition is a pure function of the snapshot it is given, except for two inputs that come
+ * from outside: fault injection and the kernel log. Both go through this object so that a transition
+ * the lock-free cell retries behaves like one call:
+ * <ul>
+ * <li>{@link #beginAttempt()} clears the result and the pending warnings, so only the attempt that
+ *     commits logs anything ({@link #flush(EventSink)} runs after the commit);</li>
+ * <li>{@link #draw(FaultPoint, PciFunction)} memoizes its answers by position: the k-th draw of an
+ *     attempt returns the k-th answer of the first attempt if it asks about the same point and
+ *     function, so retries do not consume extra faults.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: one context serves one thread. Hot callers (benchmarks, the simulator) keep one
+ * per thread and pass it to every call; {@link #reset(FaultInjector)} readies it for the next call.
+ */
+public final class OpCtx {
+    private static final int INITIAL = 4;
+
+    private FaultInjector faults = FaultInjector.NONE;
+    private FaultPoint[] drawPoint = new FaultPoint[INITIAL];
+    private PciFunction[] drawFn = new PciFunction[INITIAL];
+    private Errno[] drawResult = new Errno[INITIAL];
+    private int drawn;
+    private int cursor;
+
+    private EventType[] warnType = new EventType[INITIAL];
+    private PciFunction[] warnFn = new PciFunction[INITIAL];
+    private String[] warnDetail = new String[INITIAL];
+    private int warns;
+
+    private Errno result = Errno.OK;
+    private Domain domainOut;
+    private int attempts;
+
+    /**
+     * Ready this context for a new operation.
+     *
+     * @param injector the fault injector of the fabric
+     * @return this
+     */
+    public OpCtx reset(final FaultInjector injector) {
+        faults = injector;
+        drawn = 0;
+        cursor = 0;
+        warns = 0;
+        result = Errno.OK;
+        domainOut = null;
+        attempts = 0;
+        return this;
+    }
+
+    /** Start one attempt of the transition; called by the state cell before every try. */
+    public void beginAttempt() {
+        cursor = 0;
+        warns = 0;
+        result = Errno.OK;
+        domainOut = null;
+        attempts++;
+    }
+
+    /**
+     * Ask the injector whether the call at {@code point} fails, at most once per call position.
+     *
+     * @param point the injectable call
+     * @param fn    the function it concerns, or null
+     * @return {@link Errno#OK} or the injected error
+     */
+    public Errno draw(final FaultPoint point, final PciFunction fn) {
+        if (faults == FaultInjector.NONE) {
+            return Errno.OK;
+        }
+        final int k = cursor++;
+        if (k < drawn && drawPoint[k] == point && drawFn[k] == fn) {
+            return drawResult[k];
+        }
+        // a retry took another path from here on: forget the later memos and draw afresh
+        final Errno e = faults.draw(point, fn);
+        if (k >= drawPoint.length) {
+            final int n = drawPoint.length * 2;
+            drawPoint = Arrays.copyOf(drawPoint, n);
+            drawFn = Arrays.copyOf(drawFn, n);
+            drawResult = Arrays.copyOf(drawResult, n);
+        }
+        drawPoint[k] = point;
+        drawFn[k] = fn;
+        drawResult[k] = e;
+        drawn = k + 1;
+        return e;
+    }
+
+    /**
+     * Queue a log event; it is recorded by {@link #flush(EventSink)} only if this attempt commits.
+     *
+     * @param type   the site
+     * @param fn     the function concerned, or null
+     * @param detail free text
+     */
+    public void warn(final EventType type, final PciFunction fn, final String detail) {
+        if (warns == warnType.length) {
+            final int n = warnType.length * 2;
+            warnType = Arrays.copyOf(warnType, n);
+            warnFn = Arrays.copyOf(warnFn, n);
+            warnDetail = Arrays.copyOf(warnDetail, n);
+        }
+        warnType[warns] = type;
+        warnFn[warns] = fn;
+        warnDetail[warns] = detail;
+        warns++;
+    }
+
+    /** Record the queued events of the committed attempt into {@code sink}. */
+    public void flush(final EventSink sink) {
+        for (int i = 0; i < warns; i++) {
+            sink.record(warnType[i], warnFn[i] == null ? null : warnFn[i].bdf(), warnDetail[i]);
+            warnFn[i] = null;
+            warnDetail[i] = null;
+        }
+        warns = 0;
+    }
+
+    /** @return the number of events queued by the current attempt. */
+    public int pendingWarnings() {
+        return warns;
+    }
+
+    /** @return the type of the i-th queued event. */
+    public EventType pendingWarning(final int i) {
+        return warnType[i];
+    }
+
+    /** Set the result of the operation. */
+    public void result(final Errno e) {
+        result = e;
+    }
+
+    /** @return the result of the operation. */
+    public Errno result() {
+        return result;
+    }
+
+    /** Set a domain-valued result (get-domain queries). */
+    public void domainOut(final Domain d) {
+        domainOut = d;
+    }
+
+    /** @return the domain-valued result. */
+    public Domain domainOut() {
+        return domainOut;
+    }
+
+    /** @return how many attempts the last operation took (1 when uncontended). */
+    public int attempts() {
+        return attempts;
+    }
+}
