@@ -50,7 +50,7 @@ final class GroupFlagRules extends ResetRules {
         if (s.resetting()) {
             if (!model.reentryAllowed()) {
                 ctx.warn(EventType.WARN_PREPARE_REENTRY, fn,
-                    "resetting_domain set by " + s.resettingBy().bdf());
+                    "resetting_domain set by " + (s.resettingBy() == null ? "a removed function" : s.resettingBy().bdf()));
                 ctx.result(Errno.EBUSY);
             }
             return s;
@@ -126,7 +126,7 @@ final class GroupFlagRules extends ResetRules {
                 n = n.withDevice(j, restorePasids(dj, n.pasidArray(), ctx));
             }
         }
-        return n.withResettingBy(null);
+        return n.withResettingBy(null).withOrphanedRecoveries(0); // a flag: one done() clears it all
     }
 
     @Override

@@ -84,6 +84,12 @@ public final class Invariants {
             if (s.resetting() && !s.blockingAllocated()) {
                 v.add("14: resetting_domain set without a blocking domain");
             }
+            if (s.resettingBy() != null && !s.resetting()) {
+                v.add("14: a function is parked but resetting_domain is NULL");
+            }
+            if (s.orphanedRecoveries() > 0 && !s.resetting()) {
+                v.add("14: an orphaned reset without resetting_domain");
+            }
             if (s.recoveryCnt() != 0 || s.blockedCount() != 0) {
                 v.add("14: flag model has counter state");
             }

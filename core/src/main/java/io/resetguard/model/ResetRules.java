@@ -394,7 +394,8 @@ public abstract class ResetRules {
     /**
      * __iommu_group_remove_device() - hot-unplug: the gdev leaves the group (§7 scenario 9). A
      * blocked gdev's unit of recovery_cnt is not given back (the kernel code does not, as far as
-     * §9 knows); it is counted in {@link GroupState#orphanedRecoveries()} so the oracle can report it.
+     * §9 knows); under the flag models a function removed mid-reset leaves resetting_domain set. Both
+     * are counted in {@link GroupState#orphanedRecoveries()} so the oracle can report them.
      */
     public GroupState removeDevice(final IommuGroup g, final GroupState s, final PciFunction fn, final OpCtx ctx) {
         final int i = s.indexOf(fn);
@@ -403,6 +404,9 @@ public abstract class ResetRules {
             return s;
         }
         final GroupState n = s.withDeviceRemoved(i);
+        if (s.resettingBy() == fn) {
+            return n.withResettingOrphaned();
+        }
         return s.device(i).blocked() ? n.withOrphanedRecoveries(n.orphanedRecoveries() + 1) : n;
     }
 

@@ -20,10 +20,12 @@ import java.util.Objects;
  *  +--------------------+
  *  | domain             |  group-&gt;domain         logical domain; null if default-domain alloc failed
  *  | blockingAllocated  |  group-&gt;blocking_domain != NULL (the object itself is the group's own)
- *  | resettingBy        |  group-&gt;resetting_domain != NULL (M70/SEED); value = the function that
- *  |                    |                        set it, emulator shadow state, not in the kernel
+ *  | resetting          |  group-&gt;resetting_domain != NULL (M70/SEED); it can only be the
+ *  |                    |                        blocking domain (invariant 14), so a flag suffices
+ *  | resettingBy        |  (emulator)            the function that set it while it is in the group
  *  | recoveryCnt        |  group-&gt;recovery_cnt   (M71 family) gdevs blocked for a reset/recovery
- *  | orphanedRecoveries |  (emulator)            recovery_cnt units left by removed blocked gdevs
+ *  | orphanedRecoveries |  (emulator)            recovery_cnt units (M71) or a resetting flag (M70)
+ *  |                    |                        left behind by a gdev removed while blocked
  *  | owned              |  group-&gt;owner != NULL  DMA ownership claimed (VFIO/iommufd)
  *  | pasidArray         |  group-&gt;pasid_array    PASID (&gt;= 1) -&gt; domain, retained over a reset
  *  | devices[]  --------+--&gt; DeviceState (gdev): blocked, reset_depth, physical RID/PASIDs
@@ -33,6 +35,7 @@ import java.util.Objects;
 public final class GroupState {
     private final Domain domain;
     private final boolean blockingAllocated;
+    private final boolean resetting;
     private final PciFunction resettingBy;
     private final int recoveryCnt;
     private final int orphanedRecoveries;
@@ -40,11 +43,13 @@ public final class GroupState {
     private final PasidTable pasidArray;
     private final DeviceState[] devices;
 
-    private GroupState(final Domain domain, final boolean blockingAllocated, final PciFunction resettingBy,
+    private GroupState(final Domain domain, final boolean blockingAllocated, final boolean resetting,
+                       final PciFunction resettingBy,
                        final int recoveryCnt, final int orphanedRecoveries, final boolean owned,
                        final PasidTable pasidArray, final DeviceState[] devices) {
         this.domain = domain;
         this.blockingAllocated = blockingAllocated;
+        this.resetting = resetting;
         this.resettingBy = resettingBy;
         this.recoveryCnt = recoveryCnt;
         this.orphanedRecoveries = orphanedRecoveries;
@@ -60,7 +65,7 @@ public final class GroupState {
      * @return the initial snapshot
      */
     public static GroupState initial(final Domain defaultDomain) {
-        return new GroupState(defaultDomain, false, null, 0, 0, false, PasidTable.EMPTY, new DeviceState[0]);
+        return new GroupState(defaultDomain, false, false, null, 0, 0, false, PasidTable.EMPTY, new DeviceState[0]);
     }
 
     /** @return group->domain (may be null). */
@@ -73,14 +78,17 @@ public final class GroupState {
         return blockingAllocated;
     }
 
-    /** @return the function that set group->resetting_domain (M70/SEED), or null when it is NULL. */
+    /**
+     * @return the function that set group->resetting_domain (M70/SEED) and is still in the group, or
+     *         null (not resetting, or that function was removed while resetting)
+     */
     public PciFunction resettingBy() {
         return resettingBy;
     }
 
     /** @return {@code group->resetting_domain != NULL} (M70/SEED). */
     public boolean resetting() {
-        return resettingBy != null;
+        return resetting;
     }
 
     /** @return group->recovery_cnt (M71 family). */
@@ -143,43 +151,55 @@ public final class GroupState {
 
     /** @return a copy with group->domain replaced. */
     public GroupState withDomain(final Domain d) {
-        return d == domain ? this : new GroupState(d, blockingAllocated, resettingBy, recoveryCnt,
+        return d == domain ? this : new GroupState(d, blockingAllocated, resetting, resettingBy, recoveryCnt,
             orphanedRecoveries, owned, pasidArray, devices);
     }
 
     /** @return a copy with the blocking domain marked allocated. */
     public GroupState withBlockingAllocated() {
-        return blockingAllocated ? this : new GroupState(domain, true, resettingBy, recoveryCnt,
+        return blockingAllocated ? this : new GroupState(domain, true, resetting, resettingBy, recoveryCnt,
             orphanedRecoveries, owned, pasidArray, devices);
     }
 
     /** @return a copy with resetting_domain set (by {@code fn}) or cleared ({@code null}). */
     public GroupState withResettingBy(final PciFunction fn) {
-        return fn == resettingBy ? this : new GroupState(domain, blockingAllocated, fn, recoveryCnt,
-            orphanedRecoveries, owned, pasidArray, devices);
+        if (fn == resettingBy && resetting == (fn != null)) {
+            return this;
+        }
+        return new GroupState(domain, blockingAllocated, fn != null, fn, recoveryCnt, orphanedRecoveries, owned,
+            pasidArray, devices);
+    }
+
+    /**
+     * @return a copy whose resetting_domain stays set while the function that set it is forgotten
+     *         (it left the group mid-reset): nobody is parked, yet every attach stays fenced
+     */
+    public GroupState withResettingOrphaned() {
+        return new GroupState(domain, blockingAllocated, true, null, recoveryCnt, orphanedRecoveries + 1, owned,
+            pasidArray, devices);
     }
 
     /** @return a copy with recovery_cnt replaced. */
     public GroupState withRecoveryCnt(final int n) {
-        return n == recoveryCnt ? this : new GroupState(domain, blockingAllocated, resettingBy, n,
+        return n == recoveryCnt ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy, n,
             orphanedRecoveries, owned, pasidArray, devices);
     }
 
     /** @return a copy with the orphaned-recovery count replaced. */
     public GroupState withOrphanedRecoveries(final int n) {
-        return n == orphanedRecoveries ? this : new GroupState(domain, blockingAllocated, resettingBy,
+        return n == orphanedRecoveries ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy,
             recoveryCnt, n, owned, pasidArray, devices);
     }
 
     /** @return a copy with DMA ownership replaced. */
     public GroupState withOwned(final boolean o) {
-        return o == owned ? this : new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt,
+        return o == owned ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt,
             orphanedRecoveries, o, pasidArray, devices);
     }
 
     /** @return a copy with pasid_array replaced. */
     public GroupState withPasidArray(final PasidTable t) {
-        return t == pasidArray ? this : new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt,
+        return t == pasidArray ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt,
             orphanedRecoveries, owned, t, devices);
     }
 
@@ -190,7 +210,7 @@ public final class GroupState {
         }
         final DeviceState[] copy = devices.clone();
         copy[i] = d;
-        return new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
             pasidArray, copy);
     }
 
@@ -198,7 +218,7 @@ public final class GroupState {
     public GroupState withDeviceAdded(final DeviceState d) {
         final DeviceState[] copy = Arrays.copyOf(devices, devices.length + 1);
         copy[devices.length] = d;
-        return new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
             pasidArray, copy);
     }
 
@@ -207,7 +227,7 @@ public final class GroupState {
         final DeviceState[] copy = new DeviceState[devices.length - 1];
         System.arraycopy(devices, 0, copy, 0, i);
         System.arraycopy(devices, i + 1, copy, i, devices.length - i - 1);
-        return new GroupState(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
             pasidArray, copy);
     }
 
@@ -220,21 +240,22 @@ public final class GroupState {
             return false;
         }
         final GroupState s = (GroupState) o;
-        return domain == s.domain && blockingAllocated == s.blockingAllocated && resettingBy == s.resettingBy
+        return domain == s.domain && blockingAllocated == s.blockingAllocated && resetting == s.resetting
+            && resettingBy == s.resettingBy
             && recoveryCnt == s.recoveryCnt && orphanedRecoveries == s.orphanedRecoveries && owned == s.owned
             && pasidArray.equals(s.pasidArray) && Arrays.equals(devices, s.devices);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(domain, blockingAllocated, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return Objects.hash(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
             pasidArray, Arrays.hashCode(devices));
     }
 
     @Override
     public String toString() {
         return "GroupState{domain=" + domain + ", blockingAllocated=" + blockingAllocated
-            + ", resettingBy=" + (resettingBy == null ? null : resettingBy.bdf())
+            + ", resetting=" + resetting + ", resettingBy=" + (resettingBy == null ? null : resettingBy.bdf())
             + ", recoveryCnt=" + recoveryCnt + ", orphanedRecoveries=" + orphanedRecoveries + ", owned=" + owned
             + ", pasidArray=" + pasidArray + ", devices=" + Arrays.toString(devices) + '}';
     }

@@ -20,9 +20,10 @@ import java.util.Arrays;
  * <ul>
  * <li>{@link #beginAttempt()} clears the result and the pending warnings, so only the attempt that
  *     commits logs anything ({@link #flush(EventSink)} runs after the commit);</li>
- * <li>{@link #draw(FaultPoint, PciFunction)} memoizes its answers by position: the k-th draw of an
- *     attempt returns the k-th answer of the first attempt if it asks about the same point and
- *     function, so retries do not consume extra faults.</li>
+ * <li>{@link #draw(FaultPoint, PciFunction)} memoizes its answers per (point, function,
+ *     occurrence): the k-th draw of a point for a function in any attempt returns the answer the
+ *     operation got for its k-th such draw, so retries do not consume extra faults even when the
+ *     retry takes another path (for example, a winner already allocated the blocking domain).</li>
  * </ul>
  *
  * <p>Not thread-safe: one context serves one thread. Hot callers (benchmarks, the simulator) keep one
@@ -36,7 +37,9 @@ public final class OpCtx {
     private PciFunction[] drawFn = new PciFunction[INITIAL];
     private Errno[] drawResult = new Errno[INITIAL];
     private int drawn;
-    private int cursor;
+    private FaultPoint[] attemptPoint = new FaultPoint[INITIAL];
+    private PciFunction[] attemptFn = new PciFunction[INITIAL];
+    private int attemptDraws;
 
     private EventType[] warnType = new EventType[INITIAL];
     private PciFunction[] warnFn = new PciFunction[INITIAL];
@@ -56,7 +59,7 @@ public final class OpCtx {
     public OpCtx reset(final FaultInjector injector) {
         faults = injector;
         drawn = 0;
-        cursor = 0;
+        attemptDraws = 0;
         warns = 0;
         result = Errno.OK;
         domainOut = null;
@@ -66,7 +69,7 @@ public final class OpCtx {
 
     /** Start one attempt of the transition; called by the state cell before every try. */
     public void beginAttempt() {
-        cursor = 0;
+        attemptDraws = 0;
         warns = 0;
         result = Errno.OK;
         domainOut = null;
@@ -84,22 +87,38 @@ public final class OpCtx {
         if (faults == FaultInjector.NONE) {
             return Errno.OK;
         }
-        final int k = cursor++;
-        if (k < drawn && drawPoint[k] == point && drawFn[k] == fn) {
-            return drawResult[k];
+        // occurrence of (point, fn) within this attempt
+        int occurrence = 0;
+        for (int k = 0; k < attemptDraws; k++) {
+            if (attemptPoint[k] == point && attemptFn[k] == fn) {
+                occurrence++;
+            }
         }
-        // a retry took another path from here on: forget the later memos and draw afresh
+        if (attemptDraws == attemptPoint.length) {
+            attemptPoint = Arrays.copyOf(attemptPoint, attemptDraws * 2);
+            attemptFn = Arrays.copyOf(attemptFn, attemptDraws * 2);
+        }
+        attemptPoint[attemptDraws] = point;
+        attemptFn[attemptDraws] = fn;
+        attemptDraws++;
+        // the same occurrence in an earlier attempt of this operation?
+        int seen = 0;
+        for (int k = 0; k < drawn; k++) {
+            if (drawPoint[k] == point && drawFn[k] == fn && seen++ == occurrence) {
+                return drawResult[k];
+            }
+        }
         final Errno e = faults.draw(point, fn);
-        if (k >= drawPoint.length) {
-            final int n = drawPoint.length * 2;
+        if (drawn == drawPoint.length) {
+            final int n = drawn * 2;
             drawPoint = Arrays.copyOf(drawPoint, n);
             drawFn = Arrays.copyOf(drawFn, n);
             drawResult = Arrays.copyOf(drawResult, n);
         }
-        drawPoint[k] = point;
-        drawFn[k] = fn;
-        drawResult[k] = e;
-        drawn = k + 1;
+        drawPoint[drawn] = point;
+        drawFn[drawn] = fn;
+        drawResult[drawn] = e;
+        drawn++;
         return e;
     }
 
