@@ -1,0 +1,226 @@
+package io.resetguard.bench;
+
+import io.resetguard.errno.Errno;
+import io.resetguard.event.EventLog;
+import io.resetguard.fabric.Bdf;
+import io.resetguard.fabric.Fabric;
+import io.resetguard.fabric.IommuGroup;
+import io.resetguard.fabric.PciFunction;
+import io.resetguard.model.ProtocolModel;
+import io.resetguard.state.OpCtx;
+import io.resetguard.state.StateImpl;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * PrepareDoneBench - the cost of one reset bracket, {@code pci_dev_reset_iommu_prepare()} followed
+ * by {@code pci_dev_reset_iommu_done()}, of one ATS function through {@link IommuGroup}, next to the
+ * cost of one bare {@link AtomicReference} compare-and-set transition.
+ *
+ * <h2>What is measured</h2>
+ * <ul>
+ * <li>{@link #prepareDone}: {@code g.prepare(fn, ctx)} then, if it returned 0, {@code g.done(fn, OK,
+ *     ctx)}, each with the caller-owned {@link OpCtx} of the thread reset by
+ *     {@code ctx.reset(fabric.faults())} first (the allocation-free form of the API). That is two
+ *     group transitions: two state-cell applies, each building a new immutable snapshot. Parameters:
+ *     {@code model} (every {@link ProtocolModel#cliName()}) and {@code stateImpl}
+ *     ({@link StateImpl#cliName()}: {@code lock-free} CAS cell or {@code locking} cell).</li>
+ * <li>{@link #casTransition}: the floor. One successful {@code get} + {@code compareAndSet} that
+ *     flips an {@link AtomicReference} between two objects (a retry loop, as in the baselines of
+ *     {@code java-toolchain.md} §3, 6.0 ns on JDK 17 single-threaded). A prepare+done pair is two
+ *     transitions, so compare {@code prepareDone / 2} with it.</li>
+ * </ul>
+ *
+ * <h2>Secondary results (AuxCounters, type EVENTS: totals per iteration, not rates)</h2>
+ * <ul>
+ * <li>{@code prepareErrors}: prepare() calls that returned non-zero (done() is then skipped, as a
+ *     kernel caller must);</li>
+ * <li>{@code doneErrors}: done() calls whose context result was non-zero;</li>
+ * <li>{@code retries}: extra attempts of the lock-free cell (CAS lost to another thread).</li>
+ * </ul>
+ * With one thread all three must be 0: anything else means the benchmark is not measuring the happy
+ * path and its score is not comparable. {@code PrepareDoneBenchTest} checks this for every
+ * parameter combination in {@code mvn verify}.
+ *
+ * <h2>Threads</h2>
+ * The fabric is {@link Scope#Benchmark}: with {@code -t N} every thread gets its own function in the
+ * <em>same</em> group, so the threads contend on one group's state cell (as resets of sibling
+ * functions do on {@code group->mutex}). Under the flag models ({@code linux-7.0}, {@code seed}) the
+ * group has one {@code resetting_domain}: a sibling's prepare during a reset returns -EBUSY
+ * ({@code linux-7.0}, counted in {@code prepareErrors}) or 0 without parking ({@code seed}); that is
+ * the protocol, not a benchmark bug. Scores are time per pair per thread.
+ *
+ * <h2>HOW TO RUN</h2>
+ * <pre>
+ *   mvn -B -ntp -pl benchmarks -am package -DskipTests
+ *
+ *   # everything, with the annotated defaults (3 forks x (3 x 1 s warmup + 5 x 1 s measurement),
+ *   # 10 parameter combinations + the baseline: about 5 minutes)
+ *   java -jar benchmarks/target/benchmarks.jar PrepareDoneBench
+ *
+ *   # one model, both state cells, with allocation per op
+ *   java -jar benchmarks/target/benchmarks.jar PrepareDoneBench -p model=linux-7.1 -prof gc
+ *
+ *   # contended: two threads on one group
+ *   java -jar benchmarks/target/benchmarks.jar PrepareDoneBench -t 2
+ *
+ *   # smoke run only (numbers NOT meaningful): does it start, are the error counters 0?
+ *   java -jar benchmarks/target/benchmarks.jar PrepareDoneBench -f 1 -wi 1 -i 2 -w 1s -r 1s -foe true
+ * </pre>
+ * (Run this way, with the jar, not from an IDE or from the JUnit test: only a forked JVM gives
+ * trustworthy numbers.) The fork adds {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}
+ * because Agrona 2.x, a dependency of the core, needs it.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
+@Fork(value = 3, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+public class PrepareDoneBench {
+
+    /** The emulated machine: one IOMMU, one group; functions are added per thread. */
+    @State(Scope.Benchmark)
+    public static class FabricState {
+        /**
+         * {@link ProtocolModel#cliName()}. JMH needs constants here; {@code PrepareDoneBenchTest}
+         * fails if this list and {@link ProtocolModel#values()} drift apart.
+         */
+        @Param({"linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1"})
+        public String model;
+
+        /** {@link StateImpl#cliName()}. */
+        @Param({"lock-free", "locking"})
+        public String stateImpl;
+
+        Fabric fabric;
+        IommuGroup group;
+        final AtomicInteger nextDevice = new AtomicInteger();
+
+        /** Build the fabric (trial level: the topology is not part of the measurement). */
+        @Setup(Level.Trial)
+        public void setUp() {
+            // Count-only log: nothing is logged on the happy path, and if a model does log, the
+            // log must not grow a retained list during the measurement.
+            fabric = Fabric.builder()
+                .model(ProtocolModel.parse(model))
+                .stateImpl(StateImpl.parse(stateImpl))
+                .events(new EventLog(0))
+                .build();
+            group = fabric.addIommu("smmu0").addGroup();
+        }
+
+        /** @return a new ATS function (no PASIDs) in the group, one per calling thread. */
+        PciFunction newFunction() {
+            final int n = nextDevice.getAndIncrement();
+            if (n >= 256) {
+                throw new IllegalStateException("PrepareDoneBench supports at most 256 threads");
+            }
+            return group.addFunction(new Bdf(0, 0x3b, n >> 3, n & 7), true, 0);
+        }
+    }
+
+    /** What one thread owns: its function and its operation context. */
+    @State(Scope.Thread)
+    public static class ThreadState {
+        PciFunction fn;
+        final OpCtx ctx = new OpCtx();
+
+        /** Add this thread's function to the shared group. */
+        @Setup(Level.Trial)
+        public void setUp(final FabricState f) {
+            fn = f.newFunction();
+        }
+    }
+
+    /**
+     * Secondary results, per thread, summed over the iteration. Must stay 0 with one thread.
+     * JMH does not clear them between iterations; {@link #clear()} does.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Failures {
+        /** prepare() calls that returned an error. */
+        public long prepareErrors;
+        /** done() calls whose result was an error. */
+        public long doneErrors;
+        /** Lost CAS rounds of the lock-free cell (attempts beyond the first). */
+        public long retries;
+
+        /** Reset the counters before each iteration. */
+        @Setup(Level.Iteration)
+        public void clear() {
+            prepareErrors = 0;
+            doneErrors = 0;
+            retries = 0;
+        }
+    }
+
+    /**
+     * One prepare() + done() pair of the thread's function.
+     *
+     * @return the first error (prepare's, or done's), or {@link Errno#OK}
+     */
+    @Benchmark
+    public Errno prepareDone(final FabricState f, final ThreadState t, final Failures c) {
+        final IommuGroup g = f.group;
+        final OpCtx ctx = t.ctx;
+        final Errno p = g.prepare(t.fn, ctx.reset(f.fabric.faults()));
+        c.retries += ctx.attempts() - 1;
+        if (p.isError()) {
+            c.prepareErrors++;
+            return p; // a failed prepare means: do not reset, do not call done()
+        }
+        g.done(t.fn, Errno.OK, ctx.reset(f.fabric.faults()));
+        c.retries += ctx.attempts() - 1;
+        final Errno d = ctx.result();
+        if (d.isError()) {
+            c.doneErrors++;
+        }
+        return d;
+    }
+
+    /** The baseline's shared reference and the two values it flips between. */
+    @State(Scope.Benchmark)
+    public static class CasState {
+        /** Value A. */
+        final Object a = new Object();
+        /** Value B. */
+        final Object b = new Object();
+        /** The reference, starting at A. */
+        final AtomicReference<Object> ref = new AtomicReference<>(a);
+    }
+
+    /**
+     * Baseline: one successful state transition on an {@link AtomicReference} (get + CAS, retried
+     * until it wins; with one thread it wins first time).
+     *
+     * @return the value installed
+     */
+    @Benchmark
+    public Object casTransition(final CasState s) {
+        final AtomicReference<Object> ref = s.ref;
+        for (;;) {
+            final Object cur = ref.get();
+            final Object next = cur == s.a ? s.b : s.a;
+            if (ref.compareAndSet(cur, next)) {
+                return next;
+            }
+        }
+    }
+}
