@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Predicate;
 
+import org.agrona.concurrent.NanoClock;
+
 /**
  * EventLog - a lock-free, counting and (optionally bounded) recording {@link EventSink}.
  *
@@ -33,6 +35,7 @@ public final class EventLog implements EventSink {
     private final ConcurrentLinkedQueue<Event> retained = new ConcurrentLinkedQueue<>();
     private final AtomicLong retainedCount = new AtomicLong();
     private final int retainLimit;
+    private volatile NanoClock clock = () -> 0L;
 
     /** A log that retains up to {@link #DEFAULT_RETAIN_LIMIT} events. */
     public EventLog() {
@@ -49,12 +52,21 @@ public final class EventLog implements EventSink {
         this.retainLimit = retainLimit;
     }
 
+    /**
+     * Stamp events with this clock from now on (the PCI core sets its scheduler's emulated time).
+     *
+     * @param c the clock
+     */
+    public void clock(final NanoClock c) {
+        this.clock = java.util.Objects.requireNonNull(c, "clock");
+    }
+
     @Override
     public void record(final EventType type, final Bdf bdf, final String detail) {
         final long s = seq.getAndIncrement();
         counts.getAndIncrement(type.ordinal());
         if (retainedCount.getAndIncrement() < retainLimit) {
-            retained.offer(new Event(s, type, bdf, detail));
+            retained.offer(new Event(s, clock.nanoTime(), type, bdf, detail));
         }
     }
 

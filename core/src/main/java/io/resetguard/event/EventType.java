@@ -38,6 +38,30 @@ public enum EventType {
     LOG_REDUNDANT_PASID_REMOVE(EventCategory.LOG, "__iommu_remove_group_pasid: redundant set_dev_pasid on a resetting device"),
     /** §2.3 SEED: the reset method kept the function blocked after a failed reset. */
     LOG_RESET_FAILED_BLOCKING_ATS(EventCategory.LOG, "Reset failed. Blocking ATS to protect memory"),
+    /** §4.2: the walk tries a reset method (detail: the method). */
+    INFO_RESET_METHOD_TRY(EventCategory.INFO, "trying reset method"),
+    /** §4.2: a reset method returned (detail: method and errno). */
+    INFO_RESET_METHOD_RESULT(EventCategory.INFO, "reset method returned"),
+    /** §4.1 flr/af_flr: pending transactions did not drain; the FLR goes ahead. */
+    LOG_PENDING_TRANSACTION_TIMEOUT(EventCategory.LOG, "timed out waiting for pending transaction; performing function level reset anyway"),
+    /** §4.1: a reset method's prepare() failed; the method returns that error. */
+    LOG_IOMMU_PREPARE_FAILED(EventCategory.LOG, "failed to stop IOMMU for a PCI reset"),
+    /** §4.5: still not ready after more than 1 s. */
+    LOG_NOT_READY_WAITING(EventCategory.LOG, "not ready; waiting"),
+    /** §4.5: not ready within the timeout: -ENOTTY. */
+    LOG_NOT_READY_GIVING_UP(EventCategory.LOG, "not ready; giving up"),
+    /** §4.5: ready after more than 1 s of polling. */
+    INFO_READY_AFTER(EventCategory.INFO, "ready after waiting"),
+    /** §4.1 acpi: evaluating _RST failed: -ENOTTY. */
+    LOG_ACPI_RST_FAILED(EventCategory.LOG, "ACPI _RST failed"),
+    /** §4.1 device_specific: a quirk's firmware wait after its FLR timed out. */
+    LOG_QUIRK_FIRMWARE_TIMEOUT(EventCategory.LOG, "device firmware not ready after reset"),
+    /** §4.4, invariant 16: the driver's reset_done() ran (detail: the reset's result). */
+    INFO_RESET_DONE_CALLBACK(EventCategory.INFO, "reset_done callback"),
+    /** §4.2: a sysfs reset_method write named a method that does not probe. */
+    LOG_UNSUPPORTED_RESET_METHOD(EventCategory.LOG, "Unsupported reset method"),
+    /** Invariant 17: two full resets of one function overlapped (the device lock failed). */
+    VIOLATION_RESET_OVERLAP(EventCategory.VIOLATION, "two full-function resets of one device overlap"),
     /** §1.6, invariant 12: a freed domain was about to be attached (M70 UAF); the attach was not done. */
     VIOLATION_USE_AFTER_FREE(EventCategory.VIOLATION, "use-after-free: attach of a freed domain"),
     /** §2.6: a function was left blocked (or a recovery count non-zero) with no reset in progress. */

@@ -326,6 +326,19 @@ public final class IommuGroup {
     }
 
     /**
+     * Whether {@code fn} is parked on the blocking domain for a reset: its gdev is blocked (7.1
+     * family) or it set resetting_domain (7.0 family). Not a kernel function: the emulator's view of
+     * invariant 3, used by the PCI layer's liveness check and by the oracle. One acquire load.
+     *
+     * @return {@code true} if parked; {@code false} also if {@code fn} left the group
+     */
+    public boolean isParked(final PciFunction fn) {
+        final GroupState s = snapshot();
+        final int i = s.indexOf(fn);
+        return i >= 0 && rules.parked(s, i);
+    }
+
+    /**
      * iommu_get_domain_for_dev() (external callers, no mutex): group->domain, the logical domain,
      * also during a reset. A single acquire load.
      */
