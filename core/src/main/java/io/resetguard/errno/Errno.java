@@ -22,6 +22,8 @@ public enum Errno {
     EAGAIN(11),
     /** Out of memory, e.g. blocking-domain allocation failed (§1.2 step 4). */
     ENOMEM(12),
+    /** Bad address: a translation request for an IOVA that is not mapped (or rejected). */
+    EFAULT(14),
     /** Device or resource busy: attach during a reset, M70 re-entry (§1.2, §1.6). */
     EBUSY(16),
     /** No such device: M71 {@code __dev_to_gdev()} found no group device (§1.3). */

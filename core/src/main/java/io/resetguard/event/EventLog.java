@@ -70,6 +70,14 @@ public final class EventLog implements EventSink {
         }
     }
 
+    /**
+     * @return whether events recorded now are still retained in full; callers may skip building an
+     *         expensive detail string for INFO events when not (the count is kept either way)
+     */
+    public boolean retaining() {
+        return retainedCount.get() < retainLimit;
+    }
+
     /** @return how many events of this type were recorded (exact, retained or not). */
     public long count(final EventType type) {
         return counts.get(type.ordinal());

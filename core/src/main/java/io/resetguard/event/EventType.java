@@ -62,6 +62,30 @@ public enum EventType {
     LOG_UNSUPPORTED_RESET_METHOD(EventCategory.LOG, "Unsupported reset method"),
     /** Invariant 17: two full resets of one function overlapped (the device lock failed). */
     VIOLATION_RESET_OVERLAP(EventCategory.VIOLATION, "two full-function resets of one device overlap"),
+    /** §3.1/§3.4: an ATC invalidation got no completion in time (detail: ITag, flavour, culprit). */
+    LOG_ATC_INV_TIMEOUT(EventCategory.LOG, "ATC invalidate timeout"),
+    /** §5: a completion arrived for an ITag that had already timed out; counted and dropped. */
+    INFO_LATE_COMPLETION(EventCategory.INFO, "late invalidation completion dropped"),
+    /** §3.2: an ATC-timeout recovery was scheduled for a function. */
+    INFO_RECOVERY_SCHEDULED(EventCategory.INFO, "ATC timeout recovery scheduled"),
+    /** §3.2 step 3b: a recovery for a function already being recovered was dropped. */
+    INFO_RECOVERY_DEDUP(EventCategory.INFO, "Device is already being recovered"),
+    /** §3.2 step 3c: the recovery worker's own prepare() failed. */
+    LOG_RECOVERY_BLOCK_FAILED(EventCategory.LOG, "failed to block ATS!"),
+    /** §3.2 step 3d: the recovery reset finished (detail: its result). */
+    INFO_RECOVERY_DONE(EventCategory.INFO, "ATC timeout recovery finished"),
+    /** §2.4/§2.5: the driver fenced a function (translated requests blocked, ATC invalidations muted). */
+    LOG_ATS_FENCED(EventCategory.LOG, "ATS fenced after an ATC invalidation timeout"),
+    /** Invariant 5: ATS enabled before its ATC was invalidated, or enabled twice. */
+    WARN_ATS_ENABLE_ORDER(EventCategory.WARN, "pci_enable_ats: ordering violated"),
+    /** Invariant 1 / §5: a translated write reached a page freed or reallocated since it was cached. */
+    VIOLATION_MEMORY_CORRUPTION(EventCategory.VIOLATION, "memory corruption: translated write through a stale ATC entry"),
+    /** Invariant 1 / §5: a translated read returned a page freed or reallocated since it was cached. */
+    VIOLATION_STALE_READ(EventCategory.VIOLATION, "data leak: translated read through a stale ATC entry"),
+    /** Invariant 3: an ATC invalidation was sent to a function between prepare() and the outermost done(). */
+    VIOLATION_INVALIDATION_TO_BLOCKED(EventCategory.VIOLATION, "ATC invalidation sent to a blocked function"),
+    /** §5: an unmapped page went back to the allocator (detail: page and domain). */
+    INFO_PAGE_FREED(EventCategory.INFO, "page freed after unmap"),
     /** §1.6, invariant 12: a freed domain was about to be attached (M70 UAF); the attach was not done. */
     VIOLATION_USE_AFTER_FREE(EventCategory.VIOLATION, "use-after-free: attach of a freed domain"),
     /** §2.6: a function was left blocked (or a recovery count non-zero) with no reset in progress. */

@@ -9,7 +9,9 @@ import io.resetguard.state.OpCtx;
 import io.resetguard.state.StateCell;
 import io.resetguard.state.Transition;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * IommuGroup - an {@code iommu_group} and the kernel entry points that act on it.
@@ -35,6 +37,7 @@ public final class IommuGroup {
     private final Domain defaultDomain;
     private final ResetRules rules;
     private final StateCell cell;
+    private final List<AttachListener> listeners = new CopyOnWriteArrayList<>();
 
     IommuGroup(final Fabric fabric, final Iommu iommu, final int id, final Domain blockingDomain,
                final Domain defaultDomain) {
@@ -97,9 +100,45 @@ public final class IommuGroup {
     }
 
     private Errno run(final Transition t, final OpCtx ctx) {
-        cell.apply(t, ctx);
+        final GroupState after = cell.apply(t, ctx);
+        if (!listeners.isEmpty()) {
+            notifyListeners(ctx, after);
+        }
         ctx.flush(fabric.events());
         return ctx.result();
+    }
+
+    /**
+     * Tell the IOMMU driver layer what the committed transition changed physically. Called after the
+     * commit, outside any lock, so two notifications can arrive out of order: listeners must
+     * reconcile against {@link #snapshot()}, not trust the order.
+     */
+    private void notifyListeners(final OpCtx ctx, final GroupState after) {
+        final GroupState before = ctx.before();
+        for (int k = 0; k < ctx.pendingWarnings(); k++) {
+            if (ctx.pendingWarning(k) == EventType.LOG_REDUNDANT_PASID_REMOVE) {
+                for (final AttachListener l : listeners) {
+                    l.onRedundantPasidRemove(this, ctx.pendingWarningFn(k));
+                }
+            }
+        }
+        if (before == null || before == after) {
+            return;
+        }
+        for (int i = 0; i < after.deviceCount(); i++) {
+            final var now = after.device(i);
+            final var was = before.deviceOf(now.fn());
+            if (was == null || was.rid() != now.rid() || !was.pasids().equals(now.pasids())) {
+                for (final AttachListener l : listeners) {
+                    l.onPhysicalChange(this, now.fn(), was, now);
+                }
+            }
+        }
+    }
+
+    /** Register a listener for physical attachment changes (the emulated IOMMU driver). */
+    public void addAttachListener(final AttachListener l) {
+        listeners.add(Objects.requireNonNull(l, "listener"));
     }
 
     private void member(final PciFunction fn) {

@@ -342,7 +342,7 @@ public final class PciCore {
         final Call c = new Call(d, true);
         saveAndDisable(d, () -> walk(c, d.methodsArray(), 0, rc -> {
             restore(d, rc);
-            d.exitFullReset();
+            d.exitFullReset(rc);
             if (rc.isOk() && c.group.isParked(d.fn())) {
                 // §2.6: a successful reset must leave the function unblocked unless another reset of
                 // it is in progress, and a full reset holds the device lock, so none is.

@@ -38,6 +38,7 @@ public final class PciDev {
     private volatile boolean disconnected;
     private volatile long hwResetStartNs = Long.MIN_VALUE;
     private volatile long readyAtNs = Long.MIN_VALUE;
+    private volatile io.resetguard.errno.Errno lastResetResult;
     private final AtomicInteger fullResetsInFlight = new AtomicInteger();
     private final AtomicInteger fullResets = new AtomicInteger();
     private final AtomicIntegerArray attempts = new AtomicIntegerArray(ResetMethod.values().length);
@@ -160,9 +161,20 @@ public final class PciDev {
         return fullResetsInFlight.incrementAndGet();
     }
 
-    void exitFullReset() {
-        fullResetsInFlight.decrementAndGet();
+    void exitFullReset(final io.resetguard.errno.Errno rc) {
+        lastResetResult = rc;
         fullResets.incrementAndGet();
+        fullResetsInFlight.decrementAndGet();
+    }
+
+    /** @return the result of the last completed full reset, or null if none completed. */
+    public io.resetguard.errno.Errno lastResetResult() {
+        return lastResetResult;
+    }
+
+    /** @return whether a full reset is in progress. */
+    public boolean fullResetInFlight() {
+        return fullResetsInFlight.get() > 0;
     }
 
     @Override

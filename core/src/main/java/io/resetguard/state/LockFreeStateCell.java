@@ -54,7 +54,7 @@ public final class LockFreeStateCell implements StateCell {
     public GroupState apply(final Transition t, final OpCtx ctx) {
         for (;;) {
             final GroupState current = getStateAcquire();
-            ctx.beginAttempt();
+            ctx.beginAttempt(current);
             final GroupState next = t.apply(current, ctx);
             // NOTE: a read-only transition linearizes at the acquire load above; it need not write.
             if (next == current || casState(current, next)) {

@@ -45,7 +45,7 @@ public final class LockingStateCell implements StateCell {
         lock.lock();
         try {
             final GroupState current = (GroupState) STATE.get(this); // plain: the lock orders it
-            ctx.beginAttempt();
+            ctx.beginAttempt(current);
             final GroupState next = t.apply(current, ctx);
             if (next != current) {
                 STATE.setRelease(this, next);

@@ -49,6 +49,7 @@ public final class OpCtx {
     private Errno result = Errno.OK;
     private Domain domainOut;
     private int attempts;
+    private GroupState before;
 
     /**
      * Ready this context for a new operation.
@@ -64,7 +65,22 @@ public final class OpCtx {
         result = Errno.OK;
         domainOut = null;
         attempts = 0;
+        before = null;
         return this;
+    }
+
+    /**
+     * Start one attempt of the transition on {@code current}; called by the state cell before every
+     * try.
+     */
+    public void beginAttempt(final GroupState current) {
+        before = current;
+        beginAttempt();
+    }
+
+    /** @return the snapshot the committed attempt started from (null before any attempt). */
+    public GroupState before() {
+        return before;
     }
 
     /** Start one attempt of the transition; called by the state cell before every try. */
@@ -155,6 +171,11 @@ public final class OpCtx {
     /** @return the number of events queued by the current attempt. */
     public int pendingWarnings() {
         return warns;
+    }
+
+    /** @return the function of the i-th queued event (may be null). */
+    public PciFunction pendingWarningFn(final int i) {
+        return warnFn[i];
     }
 
     /** @return the type of the i-th queued event. */

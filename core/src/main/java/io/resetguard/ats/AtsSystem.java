@@ -1,0 +1,591 @@
+package io.resetguard.ats;
+
+import io.resetguard.errno.Errno;
+import io.resetguard.event.EventLog;
+import io.resetguard.event.EventType;
+import io.resetguard.fabric.AttachListener;
+import io.resetguard.fabric.Domain;
+import io.resetguard.fabric.Fabric;
+import io.resetguard.fabric.Iommu;
+import io.resetguard.fabric.IommuGroup;
+import io.resetguard.fabric.PciFunction;
+import io.resetguard.inv.AtcEndpoint;
+import io.resetguard.inv.InvCommand;
+import io.resetguard.inv.InvCompletion;
+import io.resetguard.inv.IommuEngine;
+import io.resetguard.mem.PhysMem;
+import io.resetguard.pci.HwResetListener;
+import io.resetguard.pci.PciCore;
+import io.resetguard.pci.PciDev;
+import io.resetguard.state.DeviceState;
+import io.resetguard.time.Scheduler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * AtsSystem - ATS, the ATCs and their invalidation, playing three parts of kernel-semantics.md §5:
+ * <ul>
+ * <li><b>the OS</b>: {@link #map} and {@link #unmap} in the IOMMU's order (clear the PTE, invalidate
+ *     the IOTLB, send ATC invalidations to every ATS-enabled function using the domain, wait, and
+ *     only then free the page; or, lazily, batch the flush and the frees);</li>
+ * <li><b>the IOMMU and its driver</b>: translation requests answered from the attached domain (none
+ *     for a blocked or fenced function), translated requests forwarded without a page walk unless
+ *     the function's translated requests are blocked, and the ATS enable/disable ordering of §1.7,
+ *     applied whenever the core moves a function on or off a translating domain
+ *     ({@link AttachListener});</li>
+ * <li><b>the device</b>: its ATC ({@link Atc}), its answers to invalidations ({@link InvResponse}),
+ *     its DMA ({@link #dma}), and the ATC flush of a completed function reset.</li>
+ * </ul>
+ * Every translated access is checked against {@link PhysMem}: an access through an entry cached
+ * before its page was freed is recorded as {@link EventType#VIOLATION_MEMORY_CORRUPTION} or
+ * {@link EventType#VIOLATION_STALE_READ} (invariant 1). An invalidation that reaches a parked
+ * function is {@link EventType#VIOLATION_INVALIDATION_TO_BLOCKED} (invariant 3).
+ *
+ * <p>Thread-safe. All waiting goes through the scheduler.
+ */
+public final class AtsSystem implements AttachListener, HwResetListener, AtcEndpoint {
+    private record Use(AtsFunction f, int pasid) {
+    }
+
+    private final Fabric fabric;
+    private final PciCore pci;
+    private final PhysMem mem;
+    private final AtsConfig config;
+    private final Scheduler scheduler;
+    private final EventLog events;
+    private final Map<Iommu, IommuEngine> engines = new ConcurrentHashMap<>();
+    private final Map<PciFunction, AtsFunction> functions = new ConcurrentHashMap<>();
+    private final Map<Domain, IoPageTable> tables = new ConcurrentHashMap<>();
+    private final Map<Domain, Set<Use>> users = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Object[]> lazyQueue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean lazyFlushScheduled = new AtomicBoolean();
+    private final AtomicInteger pagesFreed = new AtomicInteger();
+
+    /**
+     * @param fabric the IOMMU side; every group that exists now is watched
+     * @param pci    the PCI side (its scheduler is the clock)
+     * @param mem    physical memory
+     * @param config settings
+     */
+    public AtsSystem(final Fabric fabric, final PciCore pci, final PhysMem mem, final AtsConfig config) {
+        this.fabric = Objects.requireNonNull(fabric, "fabric");
+        this.pci = Objects.requireNonNull(pci, "pci");
+        this.mem = Objects.requireNonNull(mem, "mem");
+        this.config = Objects.requireNonNull(config, "config");
+        this.scheduler = pci.scheduler();
+        this.events = fabric.events();
+        for (final Iommu i : fabric.iommus()) {
+            engine(i);
+        }
+        for (final IommuGroup g : fabric.groups()) {
+            g.addAttachListener(this);
+        }
+        pci.addHwResetListener(this);
+    }
+
+    /** @return the settings. */
+    public AtsConfig config() {
+        return config;
+    }
+
+    /** @return physical memory. */
+    public PhysMem mem() {
+        return mem;
+    }
+
+    /** @return the invalidation engine of {@code iommu} (created on first use). */
+    public IommuEngine engine(final Iommu iommu) {
+        return engines.computeIfAbsent(iommu, i -> new IommuEngine(i, scheduler, events, config.flavour(),
+            config.timeoutNs(), config.queue(), config.queueCapacity(), this));
+    }
+
+    /** @return every engine. */
+    public List<IommuEngine> engines() {
+        return new ArrayList<>(engines.values());
+    }
+
+    /**
+     * Start tracking a group created after this system (its attach changes drive the driver).
+     *
+     * @param g the group
+     */
+    public void watch(final IommuGroup g) {
+        g.addAttachListener(this);
+    }
+
+    /**
+     * Give a PCI function its ATS side. Its ATS starts enabled if it is supported and the function
+     * sits on a translating domain (the ATC starts empty, so no flush is needed).
+     *
+     * @return the ATS function
+     */
+    public AtsFunction attach(final PciDev dev) {
+        final AtsFunction f = new AtsFunction(dev.fn(), dev, config.atcCapacity(), config.answerLatencyNs());
+        if (functions.putIfAbsent(dev.fn(), f) != null) {
+            throw new IllegalArgumentException(dev.fn().bdf() + " already has an ATS side");
+        }
+        final DeviceState ds = dev.fn().group().snapshot().deviceOf(dev.fn());
+        if (dev.fn().atsSupported() && ds != null && ds.rid() != null && !ds.rid().isBlocking()) {
+            f.atsEnabled(true);
+        }
+        updateUses(f, ds);
+        return f;
+    }
+
+    /** @return the ATS side of {@code fn}, or null. */
+    public AtsFunction function(final PciFunction fn) {
+        return functions.get(fn);
+    }
+
+    /** @return the page table of a paging domain (created on first use). */
+    public IoPageTable table(final Domain d) {
+        if (d.isBlocking()) {
+            throw new IllegalArgumentException(d + " is a blocking domain: it has no page table");
+        }
+        return tables.computeIfAbsent(d, k -> new IoPageTable());
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the OS: map and unmap
+
+    /**
+     * Allocate a page for {@code owner} and map it at {@code iovaPage} of {@code d}.
+     *
+     * @return the page reference, or -1 if memory is exhausted
+     */
+    public long map(final Domain d, final long iovaPage, final int owner, final boolean write) {
+        final long ref = mem.alloc(owner);
+        if (ref >= 0) {
+            table(d).map(iovaPage, ref, write);
+        }
+        return ref;
+    }
+
+    /**
+     * Unmap {@code iovaPage} of {@code d} and free its page, in the IOMMU's order.
+     *
+     * <p>Strict: clear the PTE, invalidate the IOTLB, send an ATC invalidation to every ATS-enabled
+     * function using the domain, sync every engine involved, then free the page and call
+     * {@code done}. Lazy: clear the PTE, queue the page for the next batched flush (global ATC
+     * invalidations and a sync, at most {@link AtsConfig#lazyFlushNs()} later) and call {@code done}
+     * at once; the page is freed after that flush.
+     *
+     * <p>Under SMMUv3 a timed-out invalidation still lets the sync complete with 0, so the page is
+     * freed: the stale ATC entry is exactly the hazard of §5. Under VT-d a sync aborted with -EAGAIN
+     * is resubmitted up to {@link AtsConfig#vtdMaxRetries()} times (the kernel would retry without
+     * bound, §3.4); then the page is freed and {@code done} gets -ETIMEDOUT.
+     *
+     * @param done receives 0, -EFAULT if nothing was mapped there, or -ETIMEDOUT (VT-d gave up)
+     */
+    public void unmap(final Domain d, final long iovaPage, final Consumer<Errno> done) {
+        final IoPageTable.Pte pte = table(d).unmap(iovaPage);
+        if (pte == null) {
+            done.accept(Errno.EFAULT);
+            return;
+        }
+        if (!config.strict()) {
+            lazyQueue.add(new Object[] {d, pte.ref()});
+            scheduleLazyFlush();
+            done.accept(Errno.OK);
+            return;
+        }
+        final List<InvCommand> cmds = new ArrayList<>();
+        for (final Use u : usersOf(d)) {
+            cmds.add(InvCommand.atcRange(u.f.fn(), u.pasid, iovaPage, 1));
+        }
+        invalidateAndWait(cmds, 0, rc -> {
+            freePage(d, pte.ref());
+            done.accept(rc);
+        });
+    }
+
+    private void scheduleLazyFlush() {
+        if (lazyFlushScheduled.compareAndSet(false, true)) {
+            scheduler.schedule(config.lazyFlushNs(), this::lazyFlush);
+        }
+    }
+
+    /** The flush queue: one global invalidation per user of every queued domain, one sync, then the frees. */
+    private void lazyFlush() {
+        lazyFlushScheduled.set(false);
+        final List<Object[]> batch = new ArrayList<>();
+        Object[] e;
+        while ((e = lazyQueue.poll()) != null) {
+            batch.add(e);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        final Map<PciFunction, InvCommand> cmds = new HashMap<>();
+        for (final Object[] b : batch) {
+            for (final Use u : usersOf((Domain) b[0])) {
+                cmds.putIfAbsent(u.f.fn(), InvCommand.atcAll(u.f.fn()));
+            }
+        }
+        invalidateAndWait(new ArrayList<>(cmds.values()), 0, rc -> {
+            for (final Object[] b : batch) {
+                freePage((Domain) b[0], (Long) b[1]);
+            }
+        });
+    }
+
+    private void freePage(final Domain d, final long ref) {
+        if (!mem.free(ref)) {
+            events.record(EventType.WARN_DOUBLE_FREE, null, PhysMem.toString(ref));
+            return;
+        }
+        pagesFreed.incrementAndGet();
+        if (events.retaining()) {
+            events.record(EventType.INFO_PAGE_FREED, null, PhysMem.toString(ref) + " of " + d);
+        }
+    }
+
+    /**
+     * Submit {@code cmds} and a sync on every engine they go to; {@code done} runs once all syncs
+     * completed. Never spins: a full queue is retried from the scheduler.
+     */
+    private void invalidateAndWait(final List<InvCommand> cmds, final int attempt, final Consumer<Errno> done) {
+        if (cmds.isEmpty()) {
+            done.accept(Errno.OK);
+            return;
+        }
+        final Map<IommuEngine, List<InvCommand>> byEngine = new HashMap<>();
+        for (final InvCommand c : cmds) {
+            byEngine.computeIfAbsent(engine(c.target().group().iommu()), k -> new ArrayList<>()).add(c);
+        }
+        final AtomicInteger left = new AtomicInteger(byEngine.size());
+        final AtomicBoolean again = new AtomicBoolean();
+        for (final Map.Entry<IommuEngine, List<InvCommand>> e : byEngine.entrySet()) {
+            submitAll(e.getKey(), e.getValue(), 0, c -> c.onComplete(rc -> {
+                if (rc == Errno.EAGAIN) {
+                    again.set(true);
+                }
+                if (left.decrementAndGet() == 0) {
+                    if (!again.get()) {
+                        done.accept(Errno.OK);
+                    } else if (attempt < config.vtdMaxRetries()) {
+                        invalidateAndWait(cmds, attempt + 1, done); // qi_submit_sync() restarts
+                    } else {
+                        done.accept(Errno.ETIMEDOUT);
+                    }
+                }
+            }));
+        }
+    }
+
+    private void submitAll(final IommuEngine engine, final List<InvCommand> cmds, final int from,
+                           final Consumer<InvCompletion> then) {
+        for (int i = from; i < cmds.size(); i++) {
+            if (engine.submit(cmds.get(i)).isError()) {
+                final int at = i;
+                scheduler.schedule(1_000, () -> submitAll(engine, cmds, at, then)); // queue full: back off 1 µs
+                return;
+            }
+        }
+        final InvCompletion c = engine.trySync();
+        if (c == null) {
+            scheduler.schedule(1_000, () -> submitAll(engine, cmds, cmds.size(), then)); // back off 1 µs
+            return;
+        }
+        then.accept(c);
+    }
+
+    private List<Use> usersOf(final Domain d) {
+        final Set<Use> s = users.get(d);
+        return s == null ? List.of() : new ArrayList<>(s);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the device: translation requests and DMA
+
+    /**
+     * A Translation Request from {@code f} for ({@code pasid}, {@code iovaPage}): the IOMMU answers
+     * from the domain the function is physically attached to; a blocked, fenced or ATS-disabled
+     * function, or an unmapped page, gets none.
+     *
+     * @return 0 (the ATC now holds the translation) or -EFAULT
+     */
+    public Errno translate(final AtsFunction f, final int pasid, final long iovaPage) {
+        final long epoch = f.atc().epoch();
+        final Domain dom = physicalDomain(f, pasid);
+        if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced()) {
+            return Errno.EFAULT;
+        }
+        final IoPageTable.Pte pte = table(dom).lookup(iovaPage);
+        if (pte == null) {
+            return Errno.EFAULT;
+        }
+        f.translations.incrementAndGet();
+        f.atc().fill(new Atc.Entry(pasid, iovaPage, pte.ref(), pte.write(), scheduler.nanoTime()), epoch);
+        return Errno.OK;
+    }
+
+    /**
+     * A DMA by {@code f} to ({@code pasid}, {@code iovaPage}). With ATS the device uses its ATC
+     * (asking for a translation on a miss) and sends a translated request, which the IOMMU forwards
+     * without a page walk unless the function's translated requests are blocked; without ATS the
+     * IOMMU translates it from the attached domain.
+     *
+     * @return 0 if the access reached memory (checked by the oracle), -EIO if bus mastering or the
+     *         IOMMU stopped it, -EFAULT if there was no translation or no write permission
+     */
+    public Errno dma(final AtsFunction f, final int pasid, final long iovaPage, final boolean write) {
+        final PciDev d = f.dev();
+        if (!d.busMaster() && f.honorsBusMaster()) {
+            f.dmaRejected.incrementAndGet();
+            return Errno.EIO;
+        }
+        Atc.Entry e = f.atc().lookup(pasid, iovaPage);
+        if (e == null) {
+            if (!f.atsEnabled() || f.fenced()) {
+                return untranslated(f, pasid, iovaPage, write);
+            }
+            final Errno t = translate(f, pasid, iovaPage);
+            if (t.isError()) {
+                f.dmaRejected.incrementAndGet();
+                return t;
+            }
+            e = f.atc().lookup(pasid, iovaPage);
+            if (e == null) {
+                return Errno.EFAULT; // the completion raced an invalidation and was discarded
+            }
+        }
+        // a translated request: forwarded without a page walk unless blocked for this function
+        final Domain dom = physicalDomain(f, pasid);
+        if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced()) {
+            f.dmaRejected.incrementAndGet();
+            return Errno.EIO;
+        }
+        if (write && !e.write()) {
+            f.dmaRejected.incrementAndGet();
+            return Errno.EFAULT;
+        }
+        access(f, e, write);
+        return Errno.OK;
+    }
+
+    private Errno untranslated(final AtsFunction f, final int pasid, final long iovaPage, final boolean write) {
+        final Domain dom = physicalDomain(f, pasid);
+        if (dom == null || dom.isBlocking()) {
+            f.dmaRejected.incrementAndGet();
+            return Errno.EIO;
+        }
+        final IoPageTable.Pte pte = table(dom).lookup(iovaPage);
+        if (pte == null || write && !pte.write()) {
+            f.dmaRejected.incrementAndGet();
+            return Errno.EFAULT;
+        }
+        f.dmaAccepted.incrementAndGet();
+        return Errno.OK; // the walk is current: nothing stale can be reached
+    }
+
+    private void access(final AtsFunction f, final Atc.Entry e, final boolean write) {
+        f.dmaAccepted.incrementAndGet();
+        final PhysMem.Access a = mem.check(e.ref());
+        if (a == PhysMem.Access.VALID) {
+            return;
+        }
+        final int owner = mem.owner(PhysMem.pfn(e.ref()));
+        events.record(write ? EventType.VIOLATION_MEMORY_CORRUPTION : EventType.VIOLATION_STALE_READ, f.fn().bdf(),
+            (write ? "write" : "read") + " to " + PhysMem.toString(e.ref()) + " (iova " + e.iovaPage() + ", pasid "
+                + e.pasid() + ", cached at " + e.cachedAtNs() / 1_000_000 + "ms): page now "
+                + (a == PhysMem.Access.FREED ? "free" : "owned by " + owner));
+    }
+
+    private Domain physicalDomain(final AtsFunction f, final int pasid) {
+        final DeviceState ds = f.fn().group().snapshot().deviceOf(f.fn());
+        if (ds == null) {
+            return null;
+        }
+        return pasid == InvCommand.NO_PASID ? ds.rid() : ds.pasids().get(pasid);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the driver: fence, and reconcile with the core's attach changes (§1.7)
+
+    /**
+     * Fence {@code fn} at once (the review's direction, §2.4/§2.5): translated requests blocked,
+     * ATC invalidations muted. The next re-attach to a translating domain (done() of a reset) lifts
+     * it after flushing the ATC.
+     *
+     * @return {@code false} if it was already fenced or has no ATS side
+     */
+    public boolean fence(final PciFunction fn) {
+        final AtsFunction f = functions.get(fn);
+        if (f == null || f.fenced()) {
+            return false;
+        }
+        f.fenced(true);
+        events.record(EventType.LOG_ATS_FENCED, fn.bdf(), "");
+        return true;
+    }
+
+    @Override
+    public void onPhysicalChange(final IommuGroup group, final PciFunction fn, final DeviceState before,
+                                 final DeviceState after) {
+        final AtsFunction f = functions.get(fn);
+        if (f != null) {
+            reconcile(f);
+        }
+    }
+
+    @Override
+    public void onRedundantPasidRemove(final IommuGroup group, final PciFunction fn) {
+        final AtsFunction f = functions.get(fn);
+        if (f != null) {
+            // 7.0: the blocked domain's set_dev_pasid() again, and the driver invalidates that PASID's ATC
+            final IommuEngine e = engine(fn.group().iommu());
+            if (e.submit(InvCommand.atcPasid(fn, 1).forced()).isOk()) {
+                e.sync();
+            }
+        }
+    }
+
+    /**
+     * Bring the driver's per-function state in line with where the core attached the function, one
+     * reconciler at a time per function (notifications may arrive out of order; the snapshot is the
+     * truth):
+     * <ul>
+     * <li>moved to the blocking domain: {@code pci_disable_ats()}, then flush the whole ATC;</li>
+     * <li>moved to a translating domain: flush the whole ATC, and once that sync completed enable ATS
+     *     and lift a fence (the STE is rewritten).</li>
+     * </ul>
+     */
+    private void reconcile(final AtsFunction f) {
+        f.reconcileAgain = true;
+        while (f.reconcileAgain && f.reconciling.compareAndSet(false, true)) {
+            f.reconcileAgain = false;
+            try {
+                reconcileOnce(f);
+            } finally {
+                f.reconciling.set(false);
+            }
+        }
+    }
+
+    private void reconcileOnce(final AtsFunction f) {
+        final PciFunction fn = f.fn();
+        final DeviceState ds = fn.group().snapshot().deviceOf(fn);
+        updateUses(f, ds);
+        final Domain rid = ds == null ? null : ds.rid();
+        final boolean translating = rid != null && !rid.isBlocking();
+        final IommuEngine engine = engine(fn.group().iommu());
+        if (!translating && f.atsEnabled()) {
+            f.atsEnabled(false); // pci_disable_ats(), wmb(), then the final flush
+            if (engine.submit(InvCommand.disableFlush(fn)).isOk()) {
+                engine.sync();
+            }
+        } else if (translating && fn.atsSupported() && (!f.atsEnabled() || f.fenced()) && !f.enablePending) {
+            f.enablePending = true;
+            final List<InvCommand> flush = List.of(InvCommand.atcAll(fn).forced());
+            invalidateAndWait(flush, 0, rc -> {
+                f.enablePending = false;
+                final DeviceState now = fn.group().snapshot().deviceOf(fn);
+                if (now != null && now.rid() != null && !now.rid().isBlocking()) {
+                    if (f.atsEnabled() && !f.fenced()) {
+                        events.record(EventType.WARN_ATS_ENABLE_ORDER, fn.bdf(), "enabled twice");
+                    }
+                    f.fenced(false);
+                    f.atsEnabled(true); // invalidate first, then pci_enable_ats() (invariant 5)
+                } else {
+                    reconcile(f);
+                }
+            });
+        }
+    }
+
+    private void updateUses(final AtsFunction f, final DeviceState ds) {
+        final List<Object> now = new ArrayList<>();
+        if (ds != null) {
+            if (ds.rid() != null && !ds.rid().isBlocking()) {
+                now.add(new Use(f, InvCommand.NO_PASID));
+                now.add(ds.rid());
+            }
+            for (int k = 0; k < ds.pasids().size(); k++) {
+                final Domain d = ds.pasids().domainAt(k);
+                if (!d.isBlocking()) {
+                    now.add(new Use(f, ds.pasids().pasidAt(k)));
+                    now.add(d);
+                }
+            }
+        }
+        final Object[] old = f.attachedTo;
+        for (int i = 0; i < old.length; i += 2) {
+            final Set<Use> s = users.get((Domain) old[i + 1]);
+            if (s != null) {
+                s.remove((Use) old[i]);
+            }
+        }
+        for (int i = 0; i < now.size(); i += 2) {
+            users.computeIfAbsent((Domain) now.get(i + 1), k -> ConcurrentHashMap.newKeySet()).add((Use) now.get(i));
+        }
+        f.attachedTo = now.toArray();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the device: invalidations and resets
+
+    @Override
+    public boolean accepts(final PciFunction fn) {
+        final AtsFunction f = functions.get(fn);
+        return f != null && f.atsEnabled() && !f.fenced() && !fn.group().isParked(fn);
+    }
+
+    @Override
+    public void deliver(final IommuEngine engine, final InvCommand cmd, final int itag, final long tagGen) {
+        final PciFunction fn = cmd.target();
+        final AtsFunction f = functions.get(fn);
+        if (f == null) {
+            return;
+        }
+        if (!cmd.onDisable() && fn.group().isParked(fn)) {
+            events.record(EventType.VIOLATION_INVALIDATION_TO_BLOCKED, fn.bdf(), cmd + " itag " + itag);
+        }
+        final long now = scheduler.nanoTime();
+        switch (f.response()) {
+            case HANG:
+                return;
+            case IGNORE_IN_RESET:
+                if (f.dev().inHwReset(now)) {
+                    return;
+                }
+                break;
+            case LATE:
+                scheduler.schedule(config.timeoutNs() + f.lateByNs(), () -> {
+                    f.atc().invalidate(cmd);
+                    engine.complete(fn, itag, tagGen);
+                });
+                return;
+            default:
+                break;
+        }
+        scheduler.schedule(f.answerLatencyNs(), () -> {
+            f.atc().invalidate(cmd);
+            engine.complete(fn, itag, tagGen);
+        });
+    }
+
+    @Override
+    public void onHwReset(final PciDev dev, final long readyAtNs) {
+        final AtsFunction f = functions.get(dev.fn());
+        if (f == null || readyAtNs == Long.MAX_VALUE) {
+            return; // a reset that never completes does not flush the ATC
+        }
+        scheduler.schedule(Math.max(0, readyAtNs - scheduler.nanoTime()), () -> f.atc().flush());
+    }
+
+    /** @return pages freed by unmaps so far. */
+    public int pagesFreed() {
+        return pagesFreed.get();
+    }
+}

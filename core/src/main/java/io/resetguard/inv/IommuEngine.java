@@ -1,0 +1,477 @@
+package io.resetguard.inv;
+
+import io.resetguard.errno.Errno;
+import io.resetguard.event.EventLog;
+import io.resetguard.event.EventType;
+import io.resetguard.fabric.Iommu;
+import io.resetguard.fabric.PciFunction;
+import io.resetguard.time.Scheduler;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * IommuEngine - one IOMMU's invalidation engine: a command queue that any number of threads submit
+ * to and that one consumer at a time drains, the ITags of every function (32 each, never reused
+ * before completion or timeout), timeouts, late completions, and the sync semantics of the driver
+ * flavour (kernel-semantics.md §3, §5).
+ *
+ * <p>Structure (the JCTools/Agrona single-consumer pattern):
+ * <pre>
+ *   submitters --offer--&gt; [command queue, bounded MPSC] --+
+ *   devices, timers --offer--&gt; [inbox, unbounded MPSC] ---+--&gt; drain() (one thread at a time)
+ *                                                               |-- ITag tables, pending syncs,
+ *                                                               |   unresolved sequence numbers
+ *                                                               +--&gt; deliver() to the device
+ * </pre>
+ * Everything drain() touches beyond the two queues is confined to the thread that holds
+ * {@code draining}; the flag's volatile CAS/store order consecutive drainers. A producer offers and
+ * then calls {@link #wake()}: if a drainer is active the CAS fails, and that drainer re-checks both
+ * queues after clearing the flag, so no wake-up is lost.
+ *
+ * <p>Ordering: a SYNC completes when every ATC_INV dequeued before it has completed, timed out or
+ * been muted. Under {@link InvFlavour#SMMUV3} a timeout is reported at the next SYNC, which names the
+ * ATC_INV right before it as the culprit (possibly the wrong function when invalidations for several
+ * functions share the SYNC, §7 scenario 12) and then completes with 0. Under {@link InvFlavour#VTD}
+ * the timeout names the right function and aborts every pending SYNC with -EAGAIN and every
+ * in-flight invalidation (their ITags are freed; a completion arriving later is a late completion).
+ *
+ * <p>Nobody spins: a full queue refuses with -EAGAIN, syncs complete through {@link InvCompletion}.
+ */
+public final class IommuEngine {
+    /** Told of every ATC invalidation timeout the driver sees: the emulated interrupt path. */
+    @FunctionalInterface
+    public interface TimeoutListener {
+        /**
+         * @param engine  the engine
+         * @param culprit the function the driver believes failed (SMMUv3: its guess)
+         * @param actual  the function whose invalidation really timed out
+         */
+        void onAtcTimeout(IommuEngine engine, PciFunction culprit, PciFunction actual);
+    }
+
+    /** ITags per function (PCIe ATS: 0..31). */
+    public static final int ITAGS = 32;
+
+    private static final class Tags {
+        final InvCommand[] cmd = new InvCommand[ITAGS];
+        final long[] seq = new long[ITAGS];
+        final long[] issuedNs = new long[ITAGS];
+        final long[] gen = new long[ITAGS];
+        int busy;
+        long nextGen;
+        final ArrayDeque<Object[]> stalled = new ArrayDeque<>();
+    }
+
+    private static final class PendingSync {
+        final long seq;
+        final InvCompletion completion;
+        final PciFunction lastAtcInvTarget;
+
+        PendingSync(final long seq, final InvCompletion completion, final PciFunction lastAtcInvTarget) {
+            this.seq = seq;
+            this.completion = completion;
+            this.lastAtcInvTarget = lastAtcInvTarget;
+        }
+    }
+
+    private record DeviceAnswer(PciFunction fn, int itag, long gen, boolean timeout) {
+    }
+
+    private final Iommu iommu;
+    private final Scheduler scheduler;
+    private final EventLog events;
+    private final InvFlavour flavour;
+    private final long timeoutNs;
+    private final AtcEndpoint endpoint;
+    private final Queue<InvCommand> commands;
+    private final int capacity;
+    private final AtomicInteger queued = new AtomicInteger();
+    private final MpscUnboundedArrayQueue<DeviceAnswer> inbox = new MpscUnboundedArrayQueue<>(64);
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final List<TimeoutListener> listeners = new CopyOnWriteArrayList<>();
+
+    // confined to the drainer
+    private final Map<PciFunction, Tags> tags = new HashMap<>();
+    private final TreeSet<Long> unresolved = new TreeSet<>();
+    private final ArrayDeque<PendingSync> syncs = new ArrayDeque<>();
+    private final List<Object[]> timedOutUnreported = new ArrayList<>();
+    private long nextSeq;
+    private PciFunction lastAtcInvTarget;
+
+    private final AtomicLong submitted = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong issued = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong muted = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong aborted = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong syncErrors = new AtomicLong();
+    private final ConcurrentHistogram latency = new ConcurrentHistogram(3);
+
+    /**
+     * @param iommu     the IOMMU instance
+     * @param scheduler the clock and timer
+     * @param events    the kernel log
+     * @param flavour   how timeouts surface
+     * @param timeoutNs how long an invalidation may stay unanswered
+     * @param queue     the command queue implementation
+     * @param capacity  the command queue's bound
+     * @param endpoint  the device side
+     */
+    public IommuEngine(final Iommu iommu, final Scheduler scheduler, final EventLog events, final InvFlavour flavour,
+                       final long timeoutNs, final QueueKind queue, final int capacity, final AtcEndpoint endpoint) {
+        if (timeoutNs <= 0) {
+            throw new IllegalArgumentException("timeoutNs must be > 0, was " + timeoutNs);
+        }
+        if (capacity < 2) {
+            throw new IllegalArgumentException("capacity must be >= 2, was " + capacity);
+        }
+        this.iommu = Objects.requireNonNull(iommu, "iommu");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.events = Objects.requireNonNull(events, "events");
+        this.flavour = Objects.requireNonNull(flavour, "flavour");
+        this.timeoutNs = timeoutNs;
+        this.commands = queue.newQueue(capacity);
+        this.capacity = capacity;
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /** @return the IOMMU. */
+    public Iommu iommu() {
+        return iommu;
+    }
+
+    /** @return the flavour. */
+    public InvFlavour flavour() {
+        return flavour;
+    }
+
+    /** @return the scheduler. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Register the interrupt path. */
+    public void addTimeoutListener(final TimeoutListener l) {
+        listeners.add(Objects.requireNonNull(l, "listener"));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // producers (any thread)
+
+    /**
+     * Queue an ATC invalidation.
+     *
+     * @return 0, or -EAGAIN if the queue is full (nothing queued; try again later)
+     */
+    public Errno submit(final InvCommand c) {
+        if (c.kind != InvCommand.Kind.ATC_INV) {
+            throw new IllegalArgumentException("submit() takes ATC_INV commands; use sync()");
+        }
+        return offer(c);
+    }
+
+    /**
+     * Queue a sync; it completes when every command queued before it resolved.
+     *
+     * @return the completion (already complete with -EAGAIN if the queue was full)
+     */
+    public InvCompletion sync() {
+        final InvCompletion done = new InvCompletion(scheduler.nanoTime());
+        if (offer(InvCommand.sync(done)).isError()) {
+            done.complete(Errno.EAGAIN);
+        }
+        return done;
+    }
+
+    /**
+     * Queue a sync if there is room.
+     *
+     * @return its completion, or null if the queue was full (nothing queued; try again later)
+     */
+    public InvCompletion trySync() {
+        final InvCompletion done = new InvCompletion(scheduler.nanoTime());
+        return offer(InvCommand.sync(done)).isOk() ? done : null;
+    }
+
+    private Errno offer(final InvCommand c) {
+        // bound every queue by one counter, so the unbounded CLQ behaves like the others
+        if (queued.incrementAndGet() > capacity || !commands.offer(c)) {
+            queued.decrementAndGet();
+            refused.incrementAndGet();
+            return Errno.EAGAIN;
+        }
+        submitted.incrementAndGet();
+        wake();
+        return Errno.OK;
+    }
+
+    /**
+     * An Invalidate Completion from the device for ({@code itag}, {@code tagGen}). Any thread.
+     */
+    public void complete(final PciFunction fn, final int itag, final long tagGen) {
+        inbox.offer(new DeviceAnswer(fn, itag, tagGen, false));
+        wake();
+    }
+
+    /** Make sure some thread drains. */
+    public void wake() {
+        if (draining.compareAndSet(false, true)) {
+            scheduler.execute(this::drain);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the consumer
+
+    private void drain() {
+        for (;;) {
+            DeviceAnswer a;
+            while ((a = inbox.poll()) != null) {
+                answer(a);
+            }
+            InvCommand c;
+            while ((c = commands.poll()) != null) {
+                queued.decrementAndGet();
+                dispatch(c);
+                while ((a = inbox.poll()) != null) {
+                    answer(a);
+                }
+            }
+            completeSyncs();
+            draining.set(false);
+            // NOTE: re-check after clearing the flag; a producer whose wake() lost the CAS relies on it
+            if ((inbox.isEmpty() && commands.isEmpty()) || !draining.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+
+    private void dispatch(final InvCommand c) {
+        final long seq = nextSeq++;
+        if (c.kind == InvCommand.Kind.SYNC) {
+            syncs.add(new PendingSync(seq, c.completion, lastAtcInvTarget));
+            return;
+        }
+        lastAtcInvTarget = c.target;
+        unresolved.add(seq);
+        issue(c, seq);
+    }
+
+    private void issue(final InvCommand c, final long seq) {
+        if (!c.forced && !endpoint.accepts(c.target)) {
+            muted.incrementAndGet();
+            unresolved.remove(seq);
+            return;
+        }
+        final Tags t = tags.computeIfAbsent(c.target, k -> new Tags());
+        final int free = ~t.busy;
+        if (free == 0) {
+            stalls.incrementAndGet();
+            t.stalled.add(new Object[] {c, seq});
+            return;
+        }
+        final int itag = Integer.numberOfTrailingZeros(free);
+        final long gen = ++t.nextGen;
+        t.busy |= 1 << itag;
+        t.cmd[itag] = c;
+        t.seq[itag] = seq;
+        t.gen[itag] = gen;
+        t.issuedNs[itag] = scheduler.nanoTime();
+        issued.incrementAndGet();
+        final PciFunction fn = c.target;
+        scheduler.schedule(timeoutNs, () -> {
+            inbox.offer(new DeviceAnswer(fn, itag, gen, true));
+            wake();
+        });
+        endpoint.deliver(this, c, itag, gen);
+    }
+
+    private void answer(final DeviceAnswer a) {
+        final Tags t = tags.get(a.fn);
+        final boolean live = t != null && (t.busy & 1 << a.itag) != 0 && t.gen[a.itag] == a.gen;
+        if (!live) {
+            if (!a.timeout) {
+                late.incrementAndGet();
+                events.record(EventType.INFO_LATE_COMPLETION, a.fn.bdf(), "itag " + a.itag);
+            }
+            return; // a timer for an ITag that already completed: nothing to do
+        }
+        if (!a.timeout) {
+            completed.incrementAndGet();
+            retire(t, a.itag);
+            return;
+        }
+        timeouts.incrementAndGet();
+        final InvCommand c = t.cmd[a.itag];
+        final long seq = t.seq[a.itag];
+        retire(t, a.itag);
+        if (flavour == InvFlavour.VTD) {
+            // ITE: hardware completes no pending wait descriptor; every waiter gets -EAGAIN, and the
+            // in-flight descriptors are aborted (qi_check_fault marks them QI_ABORT).
+            events.record(EventType.LOG_ATC_INV_TIMEOUT, a.fn.bdf(), "vt-d ITE, itag " + a.itag + ": " + c);
+            abortAll();
+            notifyTimeout(a.fn, a.fn);
+        } else {
+            timedOutUnreported.add(new Object[] {a.fn, seq, c});
+        }
+    }
+
+    private void retire(final Tags t, final int itag) {
+        final long seq = t.seq[itag];
+        latency.recordValue(Math.max(0, scheduler.nanoTime() - t.issuedNs[itag]));
+        t.busy &= ~(1 << itag);
+        t.cmd[itag] = null;
+        unresolved.remove(seq);
+        final Object[] next = t.stalled.poll();
+        if (next != null) {
+            issue((InvCommand) next[0], (Long) next[1]);
+        }
+    }
+
+    private void abortAll() {
+        for (final Tags t : tags.values()) {
+            while (t.busy != 0) {
+                final int itag = Integer.numberOfTrailingZeros(t.busy);
+                aborted.incrementAndGet();
+                retire(t, itag);
+            }
+        }
+        PendingSync s;
+        while ((s = syncs.poll()) != null) {
+            s.completion.complete(Errno.EAGAIN);
+        }
+    }
+
+    private void completeSyncs() {
+        PendingSync s;
+        while ((s = syncs.peek()) != null && (unresolved.isEmpty() || unresolved.first() > s.seq)) {
+            syncs.poll();
+            if (flavour == InvFlavour.SMMUV3 && !timedOutUnreported.isEmpty()) {
+                reportAtSync(s);
+            }
+            s.completion.complete(Errno.OK);
+        }
+    }
+
+    /**
+     * SMMUv3: GERROR.CMDQ_ERR with CERROR_ATC_INV at this SYNC. The driver rewinds CONS by one entry
+     * to find the culprit: the ATC_INV queued right before the SYNC, whichever function really
+     * failed. Then the SYNC is retried and, the invalidation having been given up, completes: the
+     * caller sees 0.
+     */
+    private void reportAtSync(final PendingSync s) {
+        final List<Object[]> due = new ArrayList<>();
+        timedOutUnreported.removeIf(e -> {
+            if ((Long) e[1] < s.seq) {
+                due.add(e);
+                return true;
+            }
+            return false;
+        });
+        if (due.isEmpty()) {
+            return;
+        }
+        syncErrors.incrementAndGet();
+        final PciFunction guess = s.lastAtcInvTarget;
+        for (final Object[] e : due) {
+            final PciFunction actual = (PciFunction) e[0];
+            events.record(EventType.LOG_ATC_INV_TIMEOUT, actual.bdf(), "smmuv3 CERROR_ATC_INV at CMD_SYNC: " + e[2]
+                + (guess == actual ? "" : "; culprit guessed as " + (guess == null ? "none" : guess.bdf())));
+            notifyTimeout(guess == null ? actual : guess, actual);
+        }
+    }
+
+    private void notifyTimeout(final PciFunction culprit, final PciFunction actual) {
+        for (final TimeoutListener l : listeners) {
+            l.onAtcTimeout(this, culprit, actual);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // statistics (any thread; exact once the engine is idle)
+
+    /** @return commands accepted into the queue. */
+    public long submitted() {
+        return submitted.get();
+    }
+
+    /** @return offers refused with -EAGAIN because the queue was full. */
+    public long refused() {
+        return refused.get();
+    }
+
+    /** @return ATC invalidations delivered to a device. */
+    public long issued() {
+        return issued.get();
+    }
+
+    /** @return invalidations completed by their device in time. */
+    public long completed() {
+        return completed.get();
+    }
+
+    /** @return invalidations resolved at once because the driver muted the target. */
+    public long muted() {
+        return muted.get();
+    }
+
+    /** @return invalidations that timed out. */
+    public long timeouts() {
+        return timeouts.get();
+    }
+
+    /** @return in-flight invalidations aborted by a VT-d ITE. */
+    public long aborted() {
+        return aborted.get();
+    }
+
+    /** @return completions for an ITag that had already timed out or been aborted. */
+    public long lateCompletions() {
+        return late.get();
+    }
+
+    /** @return times an invalidation waited because its function had no free ITag. */
+    public long itagStalls() {
+        return stalls.get();
+    }
+
+    /** @return SMMUv3 syncs that reported CERROR_ATC_INV. */
+    public long syncErrors() {
+        return syncErrors.get();
+    }
+
+    /** @return the issue-to-resolution latency of invalidations, in emulated ns (a live histogram). */
+    public ConcurrentHistogram latency() {
+        return latency;
+    }
+
+    /** @return whether the engine holds no queued, in-flight or stalled work and no pending sync. */
+    public boolean idle() {
+        return commands.isEmpty() && inbox.isEmpty() && !draining.get() && syncsPending() == 0;
+    }
+
+    private int syncsPending() {
+        return syncs.size();
+    }
+
+    @Override
+    public String toString() {
+        return "engine@" + iommu.name() + "(" + flavour.cliName() + ")";
+    }
+}
