@@ -445,7 +445,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (f != null) {
             // 7.0: the blocked domain's set_dev_pasid() again, and the driver invalidates that PASID's ATC
             final IommuEngine e = engine(fn.group().iommu());
-            if (e.submit(InvCommand.atcPasid(fn, 1).forced()).isOk()) {
+            if (e.submit(InvCommand.atcPasid(fn, 1).withPurpose(InvCommand.Purpose.REDUNDANT)).isOk()) {
                 e.sync();
             }
         }
@@ -487,7 +487,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             }
         } else if (translating && fn.atsSupported() && (!f.atsEnabled() || f.fenced()) && !f.enablePending) {
             f.enablePending = true;
-            final List<InvCommand> flush = List.of(InvCommand.atcAll(fn).forced());
+            final List<InvCommand> flush = List.of(InvCommand.atcAll(fn).withPurpose(InvCommand.Purpose.ENABLE_FLUSH));
             invalidateAndWait(flush, 0, rc -> {
                 f.enablePending = false;
                 final DeviceState now = fn.group().snapshot().deviceOf(fn);
@@ -536,9 +536,21 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
     // the device: invalidations and resets
 
     @Override
-    public boolean accepts(final PciFunction fn) {
+    public boolean accepts(final InvCommand cmd) {
+        final PciFunction fn = cmd.target();
         final AtsFunction f = functions.get(fn);
-        return f != null && f.atsEnabled() && !f.fenced() && !fn.group().isParked(fn);
+        if (f == null) {
+            return false;
+        }
+        switch (cmd.purpose()) {
+            case DISABLE_FLUSH:
+            case REDUNDANT:
+                return true;
+            case ENABLE_FLUSH:
+                return !fn.group().isParked(fn);
+            default:
+                return f.atsEnabled() && !f.fenced() && !fn.group().isParked(fn);
+        }
     }
 
     @Override
@@ -548,7 +560,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (f == null) {
             return;
         }
-        if (!cmd.onDisable() && fn.group().isParked(fn)) {
+        if (cmd.purpose() != InvCommand.Purpose.DISABLE_FLUSH && fn.group().isParked(fn)) {
             events.record(EventType.VIOLATION_INVALIDATION_TO_BLOCKED, fn.bdf(), cmd + " itag " + itag);
         }
         final long now = scheduler.nanoTime();

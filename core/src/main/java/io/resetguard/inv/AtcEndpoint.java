@@ -1,7 +1,5 @@
 package io.resetguard.inv;
 
-import io.resetguard.fabric.PciFunction;
-
 /**
  * The device side of ATC invalidation as the engine sees it: whether a function takes
  * invalidations at all, and the delivery of an Invalidate Request with its ITag. The endpoint answers
@@ -9,10 +7,10 @@ import io.resetguard.fabric.PciFunction;
  */
 public interface AtcEndpoint {
     /**
-     * @return {@code false} if the driver has muted invalidations to {@code fn} (ATS disabled, or the
-     *         function fenced or parked); the engine then resolves the command at once as done
+     * @return {@code false} if the driver mutes {@code cmd} (by its {@link InvCommand.Purpose}: ATS
+     *         disabled, the function fenced or parked); the engine then resolves it at once as done
      */
-    boolean accepts(PciFunction fn);
+    boolean accepts(InvCommand cmd);
 
     /**
      * Deliver an Invalidate Request.

@@ -15,6 +15,22 @@ public final class InvCommand {
         SYNC
     }
 
+    /** Why the driver sends an ATC invalidation; decides when it is muted and when it is a violation. */
+    public enum Purpose {
+        /** An unmap (or a lazy flush): muted for a function with ATS off, fenced or parked. */
+        UNMAP,
+        /**
+         * The flush before {@code pci_enable_ats()} on a re-attach (§1.7): muted only if the function
+         * was parked again meanwhile (in the kernel the flush completes under the group mutex, so a
+         * prepare() cannot come between).
+         */
+        ENABLE_FLUSH,
+        /** The flush right after {@code pci_disable_ats()}, part of prepare(): always sent, never a violation. */
+        DISABLE_FLUSH,
+        /** 7.0's redundant blocked-domain {@code set_dev_pasid()} on a parked function (§1.6): always sent. */
+        REDUNDANT
+    }
+
     /** PASID value meaning "no PASID prefix" (the RID's translations). */
     public static final int NO_PASID = 0;
 
@@ -24,21 +40,18 @@ public final class InvCommand {
     final long iovaPage;
     final long pages;
     final boolean global;
-    final boolean forced;
-    final boolean onDisable;
+    final Purpose purpose;
     final InvCompletion completion;
 
     private InvCommand(final Kind kind, final PciFunction target, final int pasid, final long iovaPage,
-                       final long pages, final boolean global, final boolean forced, final boolean onDisable,
-                       final InvCompletion completion) {
+                       final long pages, final boolean global, final Purpose purpose, final InvCompletion completion) {
         this.kind = kind;
         this.target = target;
         this.pasid = pasid;
         this.iovaPage = iovaPage;
         this.pages = pages;
         this.global = global;
-        this.forced = forced;
-        this.onDisable = onDisable;
+        this.purpose = purpose;
         this.completion = completion;
     }
 
@@ -51,48 +64,39 @@ public final class InvCommand {
         if (pages <= 0) {
             throw new IllegalArgumentException("pages must be > 0, was " + pages);
         }
-        return new InvCommand(Kind.ATC_INV, fn, pasid, iovaPage, pages, false, false, false, null);
+        return new InvCommand(Kind.ATC_INV, fn, pasid, iovaPage, pages, false, Purpose.UNMAP, null);
     }
 
     /** @return a command invalidating every translation of {@code pasid} in {@code fn}'s ATC. */
     public static InvCommand atcPasid(final PciFunction fn, final int pasid) {
-        return new InvCommand(Kind.ATC_INV, fn, pasid, 0, Long.MAX_VALUE, false, false, false, null);
+        return new InvCommand(Kind.ATC_INV, fn, pasid, 0, Long.MAX_VALUE, false, Purpose.UNMAP, null);
     }
 
     /** @return a command invalidating {@code fn}'s whole ATC (Global Invalidate, all PASIDs). */
     public static InvCommand atcAll(final PciFunction fn) {
-        return new InvCommand(Kind.ATC_INV, fn, NO_PASID, 0, Long.MAX_VALUE, true, false, false, null);
+        return new InvCommand(Kind.ATC_INV, fn, NO_PASID, 0, Long.MAX_VALUE, true, Purpose.UNMAP, null);
     }
 
     /**
-     * @return this command marked as sent even to a function whose invalidations are muted (the
-     *         driver's own flush when it disables ATS, or a 7.0 redundant call)
-     */
-    public InvCommand forced() {
-        return new InvCommand(kind, target, pasid, iovaPage, pages, global, true, onDisable, completion);
-    }
-
-    /**
-     * The driver's flush of {@code fn}'s whole ATC right after {@code pci_disable_ats()} when it
-     * moves the function to the blocking domain (§1.7): sent even though ATS is now off, and part of
-     * prepare(), so not an invalidation "to a blocked function" (invariant 3).
+     * The driver's flush of {@code fn}'s whole ATC right after {@code pci_disable_ats()} when it moves
+     * the function to the blocking domain (§1.7): part of prepare(), sent even though ATS is off.
      */
     public static InvCommand disableFlush(final PciFunction fn) {
-        return new InvCommand(Kind.ATC_INV, fn, NO_PASID, 0, Long.MAX_VALUE, true, true, true, null);
+        return atcAll(fn).withPurpose(Purpose.DISABLE_FLUSH);
     }
 
-    /** @return whether this is a {@link #disableFlush} command. */
-    public boolean onDisable() {
-        return onDisable;
+    /** @return this command with another purpose. */
+    public InvCommand withPurpose(final Purpose p) {
+        return new InvCommand(kind, target, pasid, iovaPage, pages, global, p, completion);
     }
 
-    /** @return whether it is sent even to a muted function. */
-    public boolean isForced() {
-        return forced;
+    /** @return why it is sent. */
+    public Purpose purpose() {
+        return purpose;
     }
 
     static InvCommand sync(final InvCompletion c) {
-        return new InvCommand(Kind.SYNC, null, NO_PASID, 0, 0, false, false, false, c);
+        return new InvCommand(Kind.SYNC, null, NO_PASID, 0, 0, false, Purpose.UNMAP, c);
     }
 
     /** @return the kind. */

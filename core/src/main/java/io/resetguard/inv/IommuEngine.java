@@ -274,7 +274,7 @@ public final class IommuEngine {
     }
 
     private void issue(final InvCommand c, final long seq) {
-        if (!c.forced && !endpoint.accepts(c.target)) {
+        if (!endpoint.accepts(c)) {
             muted.incrementAndGet();
             unresolved.remove(seq);
             return;
