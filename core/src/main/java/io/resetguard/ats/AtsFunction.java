@@ -25,6 +25,7 @@ public final class AtsFunction {
     private volatile long answerLatencyNs;
     private volatile long lateByNs;
     private volatile boolean honorsBusMaster = true;
+    private volatile boolean resetCuresHang = true;
     final AtomicBoolean reconciling = new AtomicBoolean();
     volatile boolean reconcileAgain;
     volatile boolean enablePending;
@@ -117,6 +118,16 @@ public final class AtsFunction {
      */
     public void honorsBusMaster(final boolean b) {
         honorsBusMaster = b;
+    }
+
+    /** @return whether a completed function reset makes a {@link InvResponse#HANG} function answer again. */
+    public boolean resetCuresHang() {
+        return resetCuresHang;
+    }
+
+    /** Set whether a completed reset cures a hang (false: a function that no reset can fix). */
+    public void resetCuresHang(final boolean b) {
+        resetCuresHang = b;
     }
 
     /** @return DMAs the IOMMU let through. */

@@ -591,9 +591,14 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
     public void onHwReset(final PciDev dev, final long readyAtNs) {
         final AtsFunction f = functions.get(dev.fn());
         if (f == null || readyAtNs == Long.MAX_VALUE) {
-            return; // a reset that never completes does not flush the ATC
+            return; // a reset that never completes neither flushes the ATC nor cures a hang
         }
-        scheduler.schedule(Math.max(0, readyAtNs - scheduler.nanoTime()), () -> f.atc().flush());
+        scheduler.schedule(Math.max(0, readyAtNs - scheduler.nanoTime()), () -> {
+            f.atc().flush();
+            if (f.response() == InvResponse.HANG && f.resetCuresHang()) {
+                f.response(InvResponse.NORMAL); // what recovery by reset is for
+            }
+        });
     }
 
     /** @return pages freed by unmaps so far. */
