@@ -9,6 +9,7 @@ import io.resetguard.fabric.Fabric;
 import io.resetguard.fabric.Iommu;
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
+import io.resetguard.fault.FaultPoint;
 import io.resetguard.inv.AtcEndpoint;
 import io.resetguard.inv.InvCommand;
 import io.resetguard.inv.InvCompletion;
@@ -564,6 +565,10 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             events.record(EventType.VIOLATION_INVALIDATION_TO_BLOCKED, fn.bdf(), cmd + " itag " + itag);
         }
         final long now = scheduler.nanoTime();
+        if (fabric.faults().draw(FaultPoint.INVALIDATION, fn).isError()) {
+            return; // dropped by the function: the engine's timeout will fire
+        }
+        final boolean loseCompletion = fabric.faults().draw(FaultPoint.COMPLETION, fn).isError();
         switch (f.response()) {
             case HANG:
                 return;
@@ -583,7 +588,9 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         }
         scheduler.schedule(f.answerLatencyNs(), () -> {
             f.atc().invalidate(cmd);
-            engine.complete(fn, itag, tagGen);
+            if (!loseCompletion) {
+                engine.complete(fn, itag, tagGen);
+            }
         });
     }
 

@@ -11,5 +11,14 @@ public enum FaultPoint {
     /** {@code __iommu_attach_device()} of one device's RID fails, §1.2 step 5 and §1.4. */
     DEVICE_ATTACH,
     /** A driver {@code set_dev_pasid()} fails, §1.2 step 6 and §1.5. */
-    SET_DEV_PASID
+    SET_DEV_PASID,
+    /**
+     * A reset method fails when it runs (§4.1): -ENOTTY walks on, -ENOMEM fails its prepare(), any
+     * other errno is returned after the reset. Consulted after the method's own {@code ResetFaults}.
+     */
+    RESET_METHOD,
+    /** The function drops an Invalidate Request: never processed, never completed (§5). */
+    INVALIDATION,
+    /** The function processes an Invalidate Request but its completion is lost (§5). */
+    COMPLETION
 }

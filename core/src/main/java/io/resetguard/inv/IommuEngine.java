@@ -461,6 +461,18 @@ public final class IommuEngine {
         return latency;
     }
 
+    /**
+     * @return ITags in flight over every function (call when the engine is idle and the scheduler
+     *         quiet: the tables belong to the drainer)
+     */
+    public int itagsBusy() {
+        int n = 0;
+        for (final Tags t : tags.values()) {
+            n += Integer.bitCount(t.busy) + t.stalled.size();
+        }
+        return n;
+    }
+
     /** @return whether the engine holds no queued, in-flight or stalled work and no pending sync. */
     public boolean idle() {
         return commands.isEmpty() && inbox.isEmpty() && !draining.get() && syncsPending() == 0;

@@ -6,6 +6,7 @@ import io.resetguard.fabric.Bdf;
 import io.resetguard.fabric.Fabric;
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
+import io.resetguard.fault.FaultPoint;
 import io.resetguard.state.OpCtx;
 import io.resetguard.time.Scheduler;
 
@@ -434,7 +435,26 @@ public final class PciCore {
     // IOMMU hooks
 
     private ResetOutcome outcome(final Call c, final ResetMethod m, final boolean probe) {
-        return probe ? ResetOutcome.SUCCESS : faults.outcome(c.d.fn(), m, c.d.nextAttempt(m));
+        if (probe) {
+            return ResetOutcome.SUCCESS;
+        }
+        final ResetOutcome o = faults.outcome(c.d.fn(), m, c.d.nextAttempt(m));
+        if (o != ResetOutcome.SUCCESS) {
+            return o;
+        }
+        final Errno e = fabric.faults().draw(FaultPoint.RESET_METHOD, c.d.fn());
+        switch (e) {
+            case OK:
+                return ResetOutcome.SUCCESS;
+            case ENOTTY:
+                return ResetOutcome.ENOTTY;
+            case ENOMEM:
+                return ResetOutcome.PREPARE_ENOMEM;
+            case EINVAL:
+                return ResetOutcome.EINVAL;
+            default:
+                return ResetOutcome.EIO;
+        }
     }
 
     /** pci_dev_reset_iommu_prepare() as a method calls it; logs the failure as the kernel does. */
