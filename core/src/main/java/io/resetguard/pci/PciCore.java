@@ -470,6 +470,27 @@ public final class PciCore {
         return rc;
     }
 
+    /**
+     * The common start of a hooked method: draw its outcome, refuse with -EINVAL before prepare (the
+     * outcome says so, or {@code refuse}: pm's D0 check), then prepare().
+     *
+     * @return the outcome, or null if the method already completed {@code k} with an error
+     */
+    private ResetOutcome enter(final Call c, final ResetMethod m, final boolean probe, final boolean refuse,
+                               final ResetCallback k) {
+        final ResetOutcome o = outcome(c, m, probe);
+        if (refuse || o == ResetOutcome.EINVAL) {
+            k.complete(Errno.EINVAL);
+            return null;
+        }
+        final Errno p = prepare(c, m, o);
+        if (p.isError()) {
+            k.complete(p);
+            return null;
+        }
+        return o;
+    }
+
     /** The method's post-reset IOMMU step under the fabric's model, then the continuation. */
     private void finish(final Call c, final Errno rc, final ResetCallback k) {
         if (c.hooks) {
@@ -586,14 +607,8 @@ public final class PciCore {
             k.complete(Errno.OK);
             return;
         }
-        final ResetOutcome o = outcome(c, ResetMethod.PM, false);
-        if (c.d.power() != PciDev.Power.D0 || o == ResetOutcome.EINVAL) {
-            k.complete(Errno.EINVAL);
-            return;
-        }
-        final Errno p = prepare(c, ResetMethod.PM, o);
-        if (p.isError()) {
-            k.complete(p);
+        final ResetOutcome o = enter(c, ResetMethod.PM, false, c.d.power() != PciDev.Power.D0, k);
+        if (o == null) {
             return;
         }
         c.d.power(PciDev.Power.D3HOT);
@@ -615,14 +630,8 @@ public final class PciCore {
             k.complete(Errno.OK);
             return;
         }
-        final ResetOutcome o = outcome(c, ResetMethod.ACPI, false);
-        if (o == ResetOutcome.EINVAL) {
-            k.complete(Errno.EINVAL);
-            return;
-        }
-        final Errno p = prepare(c, ResetMethod.ACPI, o);
-        if (p.isError()) {
-            k.complete(p);
+        final ResetOutcome o = enter(c, ResetMethod.ACPI, false, false, k);
+        if (o == null) {
             return;
         }
         trigger(c.d, o);
@@ -646,14 +655,8 @@ public final class PciCore {
             k.complete(Errno.ENOTTY);
             return;
         }
-        final ResetOutcome o = outcome(c, ResetMethod.DEVICE_SPECIFIC, probe);
-        if (o == ResetOutcome.EINVAL) {
-            k.complete(Errno.EINVAL);
-            return;
-        }
-        final Errno p = prepare(c, ResetMethod.DEVICE_SPECIFIC, o);
-        if (p.isError()) {
-            k.complete(p);
+        final ResetOutcome o = enter(c, ResetMethod.DEVICE_SPECIFIC, probe, false, k);
+        if (o == null) {
             return;
         }
         if (probe) {
@@ -721,14 +724,8 @@ public final class PciCore {
             k.complete(probe ? Errno.OK : Errno.ENOTTY);
             return;
         }
-        final ResetOutcome o = outcome(c, ResetMethod.BUS, probe);
-        if (o == ResetOutcome.EINVAL) {
-            k.complete(Errno.EINVAL);
-            return;
-        }
-        final Errno p = prepare(c, ResetMethod.BUS, o);
-        if (p.isError()) {
-            k.complete(p);
+        final ResetOutcome o = enter(c, ResetMethod.BUS, probe, false, k);
+        if (o == null) {
             return;
         }
         final boolean sole = br != null && br.children().size() == 1;
@@ -766,14 +763,8 @@ public final class PciCore {
             k.complete(Errno.OK);
             return;
         }
-        final ResetOutcome o = outcome(c, ResetMethod.CXL_BUS, false);
-        if (o == ResetOutcome.EINVAL) {
-            k.complete(Errno.EINVAL);
-            return;
-        }
-        final Errno p = prepare(c, ResetMethod.CXL_BUS, o);
-        if (p.isError()) {
-            k.complete(p);
+        final ResetOutcome o = enter(c, ResetMethod.CXL_BUS, false, false, k);
+        if (o == null) {
             return;
         }
         final boolean wasMasked = br.sbrMasked();
