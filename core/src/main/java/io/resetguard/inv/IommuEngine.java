@@ -295,11 +295,14 @@ public final class IommuEngine {
         t.issuedNs[itag] = scheduler.nanoTime();
         issued.incrementAndGet();
         final PciFunction fn = c.target;
+        // NOTE: deliver before arming the timer. In virtual time the order does not matter (the timer
+        // is due later); on the InlineScheduler both run at once, and a healthy device's completion
+        // must reach the inbox before the timer's expiry.
+        endpoint.deliver(this, c, itag, gen);
         scheduler.schedule(timeoutNs, () -> {
             inbox.offer(new DeviceAnswer(fn, itag, gen, true));
             wake();
         });
-        endpoint.deliver(this, c, itag, gen);
     }
 
     private void answer(final DeviceAnswer a) {
