@@ -1,7 +1,7 @@
 package io.resetguard.fabric;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Iommu - one IOMMU instance (an SMMUv3, a VT-d DRHD unit) with its groups.
@@ -10,7 +10,8 @@ public final class Iommu {
     private final Fabric fabric;
     private final int id;
     private final String name;
-    private final List<IommuGroup> groups = new CopyOnWriteArrayList<>();
+    /** Guarded by itself: topology changes are rare, and a copy-on-write list would make adding n groups O(n^2). */
+    private final List<IommuGroup> groups = new ArrayList<>();
 
     Iommu(final Fabric fabric, final int id, final String name) {
         this.fabric = fabric;
@@ -33,9 +34,18 @@ public final class Iommu {
         return name;
     }
 
-    /** @return the groups, in creation order (a read-only view). */
+    /** @return the groups, in creation order (an immutable copy). */
     public List<IommuGroup> groups() {
-        return java.util.Collections.unmodifiableList(groups);
+        synchronized (groups) {
+            return List.copyOf(groups);
+        }
+    }
+
+    /** @return the number of groups. */
+    public int groupCount() {
+        synchronized (groups) {
+            return groups.size();
+        }
     }
 
     /**
@@ -56,7 +66,9 @@ public final class Iommu {
      */
     public IommuGroup addGroup(final boolean withDefaultDomain) {
         final IommuGroup g = fabric.newGroup(this, withDefaultDomain);
-        groups.add(g);
+        synchronized (groups) {
+            groups.add(g);
+        }
         return g;
     }
 

@@ -9,9 +9,8 @@ import io.resetguard.state.OpCtx;
 import io.resetguard.state.StateCell;
 import io.resetguard.state.Transition;
 
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * IommuGroup - an {@code iommu_group} and the kernel entry points that act on it.
@@ -37,7 +36,9 @@ public final class IommuGroup {
     private final Domain defaultDomain;
     private final ResetRules rules;
     private final StateCell cell;
-    private final List<AttachListener> listeners = new CopyOnWriteArrayList<>();
+    /** Copy-on-write array, replaced under {@code this}; empty for most groups, so no list object. */
+    private volatile AttachListener[] listeners = NO_LISTENERS;
+    private static final AttachListener[] NO_LISTENERS = new AttachListener[0];
 
     IommuGroup(final Fabric fabric, final Iommu iommu, final int id, final Domain blockingDomain,
                final Domain defaultDomain) {
@@ -101,7 +102,7 @@ public final class IommuGroup {
 
     private Errno run(final Transition t, final OpCtx ctx) {
         final GroupState after = cell.apply(t, ctx);
-        if (!listeners.isEmpty()) {
+        if (listeners.length != 0) {
             notifyListeners(ctx, after);
         }
         ctx.flush(fabric.events());
@@ -137,8 +138,11 @@ public final class IommuGroup {
     }
 
     /** Register a listener for physical attachment changes (the emulated IOMMU driver). */
-    public void addAttachListener(final AttachListener l) {
-        listeners.add(Objects.requireNonNull(l, "listener"));
+    public synchronized void addAttachListener(final AttachListener l) {
+        Objects.requireNonNull(l, "listener");
+        final AttachListener[] next = Arrays.copyOf(listeners, listeners.length + 1);
+        next[listeners.length] = l;
+        listeners = next;
     }
 
     private void member(final PciFunction fn) {
