@@ -29,7 +29,7 @@ public final class AtsFunction {
     final AtomicBoolean reconciling = new AtomicBoolean();
     volatile boolean reconcileAgain;
     volatile boolean enablePending;
-    volatile Object[] attachedTo = new Object[0];
+    volatile java.util.List<AtsSystem.DomainUse> attachedTo = java.util.List.of();
     final AtomicLong dmaAccepted = new AtomicLong();
     final AtomicLong dmaRejected = new AtomicLong();
     final AtomicLong translations = new AtomicLong();

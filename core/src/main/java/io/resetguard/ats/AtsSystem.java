@@ -55,7 +55,12 @@ import java.util.function.Consumer;
  * <p>Thread-safe. All waiting goes through the scheduler.
  */
 public final class AtsSystem implements AttachListener, HwResetListener, AtcEndpoint {
-    private record Use(AtsFunction f, int pasid) {
+    /** A function using a domain through its RID ({@link InvCommand#NO_PASID}) or a PASID. */
+    record Use(AtsFunction f, int pasid) {
+    }
+
+    /** One of a function's attachments, as indexed in {@code users}. */
+    record DomainUse(Domain domain, Use use) {
     }
 
     private final Fabric fabric;
@@ -505,32 +510,30 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         }
     }
 
+    /** Index the (domain, PASID) pairs {@code f} is attached to now, replacing what it had. */
     private void updateUses(final AtsFunction f, final DeviceState ds) {
-        final List<Object> now = new ArrayList<>();
+        final List<DomainUse> now = new ArrayList<>();
         if (ds != null) {
             if (ds.rid() != null && !ds.rid().isBlocking()) {
-                now.add(new Use(f, InvCommand.NO_PASID));
-                now.add(ds.rid());
+                now.add(new DomainUse(ds.rid(), new Use(f, InvCommand.NO_PASID)));
             }
             for (int k = 0; k < ds.pasids().size(); k++) {
                 final Domain d = ds.pasids().domainAt(k);
                 if (!d.isBlocking()) {
-                    now.add(new Use(f, ds.pasids().pasidAt(k)));
-                    now.add(d);
+                    now.add(new DomainUse(d, new Use(f, ds.pasids().pasidAt(k))));
                 }
             }
         }
-        final Object[] old = f.attachedTo;
-        for (int i = 0; i < old.length; i += 2) {
-            final Set<Use> s = users.get((Domain) old[i + 1]);
+        for (final DomainUse old : f.attachedTo) {
+            final Set<Use> s = users.get(old.domain());
             if (s != null) {
-                s.remove((Use) old[i]);
+                s.remove(old.use());
             }
         }
-        for (int i = 0; i < now.size(); i += 2) {
-            users.computeIfAbsent((Domain) now.get(i + 1), k -> ConcurrentHashMap.newKeySet()).add((Use) now.get(i));
+        for (final DomainUse u : now) {
+            users.computeIfAbsent(u.domain(), k -> ConcurrentHashMap.newKeySet()).add(u.use());
         }
-        f.attachedTo = now.toArray();
+        f.attachedTo = List.copyOf(now);
     }
 
     // ------------------------------------------------------------------------------------------------

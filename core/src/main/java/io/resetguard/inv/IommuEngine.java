@@ -72,7 +72,15 @@ public final class IommuEngine {
         final long[] gen = new long[ITAGS];
         int busy;
         long nextGen;
-        final ArrayDeque<Object[]> stalled = new ArrayDeque<>();
+        final ArrayDeque<Sequenced> stalled = new ArrayDeque<>();
+    }
+
+    /** A dequeued ATC_INV with its sequence number. */
+    private record Sequenced(InvCommand cmd, long seq) {
+    }
+
+    /** An ATC_INV that timed out and that no SYNC has reported yet (SMMUv3). */
+    private record TimedOut(PciFunction fn, long seq, InvCommand cmd) {
     }
 
     private static final class PendingSync {
@@ -107,7 +115,7 @@ public final class IommuEngine {
     private final Map<PciFunction, Tags> tags = new HashMap<>();
     private final TreeSet<Long> unresolved = new TreeSet<>();
     private final ArrayDeque<PendingSync> syncs = new ArrayDeque<>();
-    private final List<Object[]> timedOutUnreported = new ArrayList<>();
+    private final List<TimedOut> timedOutUnreported = new ArrayList<>();
     private long nextSeq;
     private PciFunction lastAtcInvTarget;
 
@@ -283,7 +291,7 @@ public final class IommuEngine {
         final int free = ~t.busy;
         if (free == 0) {
             stalls.incrementAndGet();
-            t.stalled.add(new Object[] {c, seq});
+            t.stalled.add(new Sequenced(c, seq));
             return;
         }
         final int itag = Integer.numberOfTrailingZeros(free);
@@ -331,7 +339,7 @@ public final class IommuEngine {
             abortAll();
             notifyTimeout(a.fn, a.fn);
         } else {
-            timedOutUnreported.add(new Object[] {a.fn, seq, c});
+            timedOutUnreported.add(new TimedOut(a.fn, seq, c));
         }
     }
 
@@ -341,9 +349,9 @@ public final class IommuEngine {
         t.busy &= ~(1 << itag);
         t.cmd[itag] = null;
         unresolved.remove(seq);
-        final Object[] next = t.stalled.poll();
+        final Sequenced next = t.stalled.poll();
         if (next != null) {
-            issue((InvCommand) next[0], (Long) next[1]);
+            issue(next.cmd, next.seq);
         }
     }
 
@@ -379,9 +387,9 @@ public final class IommuEngine {
      * caller sees 0.
      */
     private void reportAtSync(final PendingSync s) {
-        final List<Object[]> due = new ArrayList<>();
+        final List<TimedOut> due = new ArrayList<>();
         timedOutUnreported.removeIf(e -> {
-            if ((Long) e[1] < s.seq) {
+            if (e.seq < s.seq) {
                 due.add(e);
                 return true;
             }
@@ -392,9 +400,9 @@ public final class IommuEngine {
         }
         syncErrors.incrementAndGet();
         final PciFunction guess = s.lastAtcInvTarget;
-        for (final Object[] e : due) {
-            final PciFunction actual = (PciFunction) e[0];
-            events.record(EventType.LOG_ATC_INV_TIMEOUT, actual.bdf(), "smmuv3 CERROR_ATC_INV at CMD_SYNC: " + e[2]
+        for (final TimedOut e : due) {
+            final PciFunction actual = e.fn;
+            events.record(EventType.LOG_ATC_INV_TIMEOUT, actual.bdf(), "smmuv3 CERROR_ATC_INV at CMD_SYNC: " + e.cmd
                 + (guess == actual ? "" : "; culprit guessed as " + (guess == null ? "none" : guess.bdf())));
             notifyTimeout(guess == null ? actual : guess, actual);
         }
