@@ -1,0 +1,155 @@
+package io.resetguard.stress;
+
+import io.resetguard.event.EventCategory;
+import io.resetguard.event.EventLog;
+import io.resetguard.event.EventType;
+import io.resetguard.fabric.Bdf;
+import io.resetguard.fabric.Domain;
+import io.resetguard.fabric.Fabric;
+import io.resetguard.fabric.IommuGroup;
+import io.resetguard.fabric.PciFunction;
+import io.resetguard.model.Invariants;
+import io.resetguard.model.ProtocolModel;
+import io.resetguard.state.DeviceState;
+import io.resetguard.state.GroupState;
+import io.resetguard.state.StateImpl;
+
+import java.util.Arrays;
+
+/**
+ * Probe - builds the fixtures of the stress tests and turns a group's state into the short tokens
+ * that appear in jcstress outcome ids.
+ *
+ * <p>Tokens (all free of regular-expression metacharacters, because jcstress 0.16 matches
+ * {@code @Outcome} ids as regular expressions after trying them verbatim):
+ * <pre>
+ *  errno      "0", "-EBUSY", "-ENOMEM", ...           {@link io.resetguard.errno.Errno#kernelString()}
+ *  domain     "BLK"  the group's blocking domain
+ *             "DEF"  the group's default domain
+ *             "NEW"  the paging domain a test attaches
+ *             "NULL" no domain;  "OTHER" anything else
+ *  fence      group-&gt;resetting_domain != NULL ? 1 : 0   (linux-7.0, seed: the group flag)
+ *             group-&gt;recovery_cnt                       (linux-7.1 family)
+ *  events     number of kernel log events of the sample's fabric (all WARNs in every expected outcome)
+ *  sound      Invariants.check(group, snapshot) is empty AND no OOPS/VIOLATION event was logged
+ * </pre>
+ * Every fixture builds its own fabric and so its own {@link EventLog}: the counts are per sample.
+ *
+ * <p>Cost note: jcstress 0.16 builds a fresh fixture for every sample, also in its interpreter-only
+ * (-Xint) configurations, where fixture construction dominates a test's run time. Hence the
+ * pre-parsed addresses and the cheap counters below.
+ */
+public final class Probe {
+    /** The first function of a fixture's group (parsed once: parsing costs more than the rest of a fixture). */
+    public static final Bdf BDF_A = Bdf.parse("0000:3b:00.0");
+    /** The second function (a sibling in the same group). */
+    public static final Bdf BDF_B = Bdf.parse("0000:3b:00.1");
+
+    /**
+     * OOPS and VIOLATION event types: any of them makes a sample unsound. Precomputed, because
+     * {@code EventLog.count(EventCategory)} clones {@code EventType.values()} and reads every counter,
+     * which dominates the arbiter in the interpreter-only (-Xint) jcstress configurations.
+     */
+    private static final EventType[] FATAL_TYPES = Arrays.stream(EventType.values())
+        .filter(t -> t.category() == EventCategory.OOPS || t.category() == EventCategory.VIOLATION)
+        .toArray(EventType[]::new);
+
+    private Probe() {
+    }
+
+    /**
+     * @param model the protocol model
+     * @param impl  the state cell implementation
+     * @return a new fabric with its own kernel log
+     */
+    public static Fabric fabric(final ProtocolModel model, final StateImpl impl) {
+        return Fabric.builder().model(model).stateImpl(impl).build();
+    }
+
+    /**
+     * @param model the protocol model
+     * @param impl  the state cell implementation
+     * @return a new group on a new fabric, on its default domain, with no function yet
+     */
+    public static IommuGroup group(final ProtocolModel model, final StateImpl impl) {
+        return fabric(model, impl).addIommu("smmu0").addGroup();
+    }
+
+    /**
+     * @param g   the group
+     * @param bdf its address
+     * @return a new ATS-capable function without PASIDs in {@code g}
+     */
+    public static PciFunction atsFunction(final IommuGroup g, final Bdf bdf) {
+        return g.addFunction(bdf, true, 0);
+    }
+
+    /** @return the token of {@code d}: BLK, DEF, NEW (= {@code extra}), NULL or OTHER. */
+    public static String domain(final IommuGroup g, final Domain d, final Domain extra) {
+        if (d == null) {
+            return "NULL";
+        }
+        if (d == g.blockingDomain()) {
+            return "BLK";
+        }
+        if (d == g.defaultDomain()) {
+            return "DEF";
+        }
+        if (extra != null && d == extra) {
+            return "NEW";
+        }
+        return "OTHER";
+    }
+
+    /** @return the token of the domain {@code fn}'s RID is physically attached to ("GONE" if no gdev). */
+    public static String rid(final IommuGroup g, final GroupState s, final PciFunction fn, final Domain extra) {
+        final DeviceState d = s.deviceOf(fn);
+        return d == null ? "GONE" : domain(g, d.rid(), extra);
+    }
+
+    /** @return {@code fn}'s reset_depth (-1 if no gdev). */
+    public static int depth(final GroupState s, final PciFunction fn) {
+        final DeviceState d = s.deviceOf(fn);
+        return d == null ? -1 : d.depth();
+    }
+
+    /** @return the attach fence: the M70 flag as 0/1, or the M71 recovery_cnt. */
+    public static int fence(final IommuGroup g, final GroupState s) {
+        return g.model().bookkeeping() == ProtocolModel.Bookkeeping.GROUP_FLAG
+            ? (s.resetting() ? 1 : 0)
+            : s.recoveryCnt();
+    }
+
+    /**
+     * @return the number of events the group's fabric logged, of any type (one volatile read). In
+     *         these fixtures every expected event is a WARN; an unexpected event of another kind
+     *         changes the count, so the sample falls out of the expected outcomes.
+     */
+    public static long events(final IommuGroup g) {
+        return g.fabric().events().total();
+    }
+
+    /** @return the number of events of one type the group's fabric logged. */
+    public static long count(final IommuGroup g, final EventType t) {
+        return g.fabric().events().count(t);
+    }
+
+    /**
+     * @return {@code true} if {@code s} satisfies {@link Invariants#check} and the fabric logged no
+     *         OOPS or VIOLATION event
+     */
+    public static boolean sound(final IommuGroup g, final GroupState s) {
+        final EventLog log = g.fabric().events();
+        for (final EventType t : FATAL_TYPES) {
+            if (log.count(t) != 0) {
+                return false;
+            }
+        }
+        return Invariants.check(g, s).isEmpty();
+    }
+
+    /** @return {@link #sound(IommuGroup, GroupState)} of the group's current snapshot. */
+    public static boolean sound(final IommuGroup g) {
+        return sound(g, g.snapshot());
+    }
+}

@@ -1,0 +1,101 @@
+package io.resetguard.stress.negative;
+
+import io.resetguard.errno.Errno;
+import io.resetguard.fabric.IommuGroup;
+import io.resetguard.fabric.PciFunction;
+import io.resetguard.model.Invariants;
+import io.resetguard.model.ProtocolModel;
+import io.resetguard.state.GroupState;
+import io.resetguard.state.OpCtx;
+import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Probe;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.LLLLLL_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * LostUpdateSiblingPrepare - NEGATIVE CONTROL. This test is expected to FAIL: the gate
+ * ({@code JcstressSuiteIT}) requires jcstress to observe its FORBIDDEN lost-update outcome.
+ *
+ * <p>It replays {@code SiblingPrepareRace.Linux71} (two sibling functions A and B of one
+ * linux-7.1 group, prepared concurrently) through {@link RacyStateCell} instead of the group's own
+ * cell. The transitions are exactly the group's: {@code group.rules().prepare(group, s, fn, ctx)},
+ * driven as {@code IommuGroup.prepare} drives them (a fresh {@link OpCtx}, apply, flush to the
+ * fabric's log). The racy cell starts from the group's snapshot after both functions were added,
+ * and the arbiter reads the racy cell, not the group.
+ *
+ * <p>Result fields, in order:
+ * <pre>
+ *  r1  prepare(A)        "0"
+ *  r2  prepare(B)        "0"
+ *  r3  RID of A          BLK / DEF
+ *  r4  RID of B          BLK / DEF
+ *  r5  recovery_cnt
+ *  r6  Invariants.check() of the racy cell's snapshot is empty
+ * </pre>
+ * The correct outcome is "0, 0, BLK, BLK, 2, true". When both prepares read the initial snapshot,
+ * the later plain store overwrites the earlier one: both callers were told 0, but only one sibling
+ * is blocked and recovery_cnt is 1 - the lost update, FORBIDDEN. (The surviving snapshot is
+ * internally consistent, so Invariants alone would not notice; the outcome does.)
+ *
+ * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t LostUpdateSiblingPrepare}
+ * (expect "[FAILED]" and exit code 1).
+ */
+@JCStressTest
+@Description("NEGATIVE CONTROL (must fail): sibling prepares through a non-atomic read-modify-write cell")
+@Outcome(id = "0, 0, BLK, BLK, 2, true", expect = ACCEPTABLE,
+    desc = "both blocked, recovery_cnt 2: the prepares did not overlap")
+@Outcome(id = {"0, 0, BLK, DEF, 1, true", "0, 0, DEF, BLK, 1, true"}, expect = FORBIDDEN,
+    desc = "lost update: both prepares returned 0 but one sibling's prepare was overwritten")
+@Outcome(expect = FORBIDDEN, desc = "anything else")
+@State
+public class LostUpdateSiblingPrepare {
+    private final IommuGroup group;
+    private final PciFunction a;
+    private final PciFunction b;
+    private final RacyStateCell cell;
+
+    /** linux-7.1 group with two ATS siblings; the racy cell copies its snapshot. */
+    public LostUpdateSiblingPrepare() {
+        group = Probe.group(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
+        a = Probe.atsFunction(group, Probe.BDF_A);
+        b = Probe.atsFunction(group, Probe.BDF_B);
+        cell = new RacyStateCell(group.snapshot());
+    }
+
+    private Errno prepare(final PciFunction fn) {
+        final OpCtx ctx = new OpCtx().reset(group.fabric().faults());
+        cell.apply((s, c) -> group.rules().prepare(group, s, fn, c), ctx);
+        ctx.flush(group.fabric().events());
+        return ctx.result();
+    }
+
+    /** @param r result */
+    @Actor
+    public void actor1(final LLLLLL_Result r) {
+        r.r1 = prepare(a).kernelString();
+    }
+
+    /** @param r result */
+    @Actor
+    public void actor2(final LLLLLL_Result r) {
+        r.r2 = prepare(b).kernelString();
+    }
+
+    /** @param r result */
+    @Arbiter
+    public void arbiter(final LLLLLL_Result r) {
+        final GroupState s = cell.getStateAcquire();
+        r.r3 = Probe.rid(group, s, a, null);
+        r.r4 = Probe.rid(group, s, b, null);
+        r.r5 = s.recoveryCnt();
+        r.r6 = Invariants.check(group, s).isEmpty();
+    }
+}
