@@ -1,0 +1,31 @@
+package io.resetguard.sim;
+
+import io.resetguard.model.ProtocolModel;
+
+/**
+ * ModelResult - what one protocol model did over the simulated fleet.
+ *
+ * @param model                    the model
+ * @param resets                   recovery resets that ran to completion
+ * @param failedResets             of those, the ones that failed
+ * @param blockedAtEnd             functions parked on a blocking domain when the run ended
+ * @param corruptions              translated writes that reached a freed or reallocated page
+ * @param staleReads               translated reads that did
+ * @param livenessViolations       functions stuck blocked after a successful reset, orphaned recovery counts
+ * @param useAfterFree             attaches of a freed domain
+ * @param invalidations            ATC invalidations delivered to functions
+ * @param timeouts                 ATC invalidations that timed out
+ * @param invalidationLatencyP50Ns median issue-to-resolution time of an invalidation, virtual ns
+ * @param invalidationLatencyP99Ns its 99th percentile
+ * @param events                   simulated events (scheduler tasks) executed
+ * @param wallNs                   wall time of this model's run
+ */
+public record ModelResult(ProtocolModel model, long resets, long failedResets, long blockedAtEnd, long corruptions,
+                          long staleReads, long livenessViolations, long useAfterFree, long invalidations,
+                          long timeouts, long invalidationLatencyP50Ns, long invalidationLatencyP99Ns, long events,
+                          long wallNs) {
+    /** @return simulated events per wall-clock second. */
+    public double eventsPerWallSecond() {
+        return wallNs == 0 ? 0 : events * 1e9 / wallNs;
+    }
+}

@@ -1,0 +1,118 @@
+package io.resetguard.sim;
+
+import io.resetguard.inv.InvFlavour;
+import io.resetguard.model.ProtocolModel;
+import io.resetguard.recovery.RecoveryPolicy;
+
+import java.util.List;
+
+/**
+ * SimConfig - one simulation: the fleet, the workload, the faults and the models.
+ *
+ * <p>Default workload (per function, {@link #defaults()}): a DMA buffer is mapped, written a few
+ * times through the ATC and unmapped about every 2 minutes (30 map/unmap cycles and about 90
+ * translated writes an hour), the rate of a quiet NIC queue or NVMe namespace that recycles its
+ * buffers; ATC invalidations answer in 2 µs; an SMMUv3 invalidation times out after 1 s.
+ *
+ * @param functions     ATS functions in the fleet (one per IOMMU group)
+ * @param iommus        IOMMU instances; each is one shard, simulated on its own thread
+ * @param durationNs    virtual time to simulate
+ * @param seed          master seed
+ * @param models        protocol models to run side by side (same seed: common random numbers)
+ * @param faultRate     probability that a function's device hangs during the run (stops answering
+ *                      invalidations and ignores bus mastering); the hang time is uniform in the run
+ * @param resetFailRate probability that one run of a reset method on a hung device fails (readiness timeout)
+ * @param cyclePeriodNs mean time between a function's map/write/unmap cycles
+ * @param writesPerCycle translated writes per cycle
+ * @param recovery      the driver's recovery policy
+ * @param flavour       the IOMMU driver flavour
+ * @param threads       worker threads for the shards
+ */
+public record SimConfig(int functions, int iommus, long durationNs, long seed, List<ProtocolModel> models,
+                        double faultRate, double resetFailRate, long cyclePeriodNs, int writesPerCycle,
+                        RecoveryPolicy recovery, InvFlavour flavour, int threads) {
+
+    /** One hour in nanoseconds. */
+    public static final long HOUR = 3_600_000_000_000L;
+
+    /** Validates every field and names the one that is wrong. */
+    public SimConfig {
+        if (functions < 1) {
+            throw new IllegalArgumentException("functions must be >= 1, was " + functions);
+        }
+        if (iommus < 1 || iommus > functions) {
+            throw new IllegalArgumentException("iommus must be in 1..functions (" + functions + "), was " + iommus);
+        }
+        if (durationNs <= 0) {
+            throw new IllegalArgumentException("duration must be > 0, was " + durationNs + " ns");
+        }
+        if (models == null || models.isEmpty()) {
+            throw new IllegalArgumentException("models must name at least one of " + ProtocolModel.names());
+        }
+        if (!(faultRate >= 0 && faultRate <= 1)) {
+            throw new IllegalArgumentException("faultRate must be in [0, 1], was " + faultRate);
+        }
+        if (!(resetFailRate >= 0 && resetFailRate <= 1)) {
+            throw new IllegalArgumentException("resetFailRate must be in [0, 1], was " + resetFailRate);
+        }
+        if (cyclePeriodNs <= 0) {
+            throw new IllegalArgumentException("cyclePeriod must be > 0, was " + cyclePeriodNs + " ns");
+        }
+        if (writesPerCycle < 0) {
+            throw new IllegalArgumentException("writesPerCycle must be >= 0, was " + writesPerCycle);
+        }
+        if (recovery == null) {
+            throw new IllegalArgumentException("recovery must be one of none, seed-worker, fence-then-reset");
+        }
+        if (flavour == null) {
+            throw new IllegalArgumentException("flavour must be smmuv3 or vt-d");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        models = List.copyOf(models);
+    }
+
+    /** 100,000 functions on 8 IOMMUs for one virtual hour, every model, 1% hung devices, seed 42. */
+    public static SimConfig defaults() {
+        return new SimConfig(100_000, 8, HOUR, 42, List.of(ProtocolModel.values()), 0.01, 0.5,
+            120_000_000_000L, 3, RecoveryPolicy.FENCE_THEN_RESET, InvFlavour.SMMUV3,
+            Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @return a copy with another fleet size. */
+    public SimConfig withFleet(final int fns, final int ioms) {
+        return new SimConfig(fns, ioms, durationNs, seed, models, faultRate, resetFailRate, cyclePeriodNs,
+            writesPerCycle, recovery, flavour, threads);
+    }
+
+    /** @return a copy with another duration. */
+    public SimConfig withDurationNs(final long ns) {
+        return new SimConfig(functions, iommus, ns, seed, models, faultRate, resetFailRate, cyclePeriodNs,
+            writesPerCycle, recovery, flavour, threads);
+    }
+
+    /** @return a copy with other models. */
+    public SimConfig withModels(final List<ProtocolModel> m) {
+        return new SimConfig(functions, iommus, durationNs, seed, m, faultRate, resetFailRate, cyclePeriodNs,
+            writesPerCycle, recovery, flavour, threads);
+    }
+
+    /** @return a copy with another fault rate. */
+    public SimConfig withFaultRate(final double r) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, r, resetFailRate, cyclePeriodNs,
+            writesPerCycle, recovery, flavour, threads);
+    }
+
+    /** @return a copy with another seed. */
+    public SimConfig withSeed(final long s) {
+        return new SimConfig(functions, iommus, durationNs, s, models, faultRate, resetFailRate, cyclePeriodNs,
+            writesPerCycle, recovery, flavour, threads);
+    }
+
+    /** @return a copy with another thread count. */
+    public SimConfig withThreads(final int t) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, cyclePeriodNs,
+            writesPerCycle, recovery, flavour, t);
+    }
+}
