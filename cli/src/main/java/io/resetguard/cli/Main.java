@@ -20,6 +20,8 @@ import java.util.concurrent.Callable;
  *   java -jar cli/target/resetguard.jar --help
  *   java -jar cli/target/resetguard.jar models
  *   java -jar cli/target/resetguard.jar demo --model seed
+ *   java -jar cli/target/resetguard.jar simulate --functions 10000 --duration 10m
+ *   java -jar cli/target/resetguard.jar scenario my-fleet.json
  * </pre>
  *
  * <p>Exit codes (picocli's): 0 success, 1 an exception in a command, 2 a usage error (unknown
@@ -29,7 +31,8 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Emulator of the Linux IOMMU PCI-reset protocol (pci_dev_reset_iommu_prepare/done).",
-    subcommands = {ModelsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SimulateCommand.class, ScenarioCommand.class, ModelsCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

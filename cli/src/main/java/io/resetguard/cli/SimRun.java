@@ -1,0 +1,59 @@
+package io.resetguard.cli;
+
+import io.resetguard.sim.ModelResult;
+import io.resetguard.sim.SimConfig;
+import io.resetguard.sim.Simulation;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Runs a simulation with a progress bar, prints the comparison table and writes the report. */
+final class SimRun {
+    private SimRun() {
+    }
+
+    /**
+     * @return the exit code: 0, or 1 if the report could not be written
+     */
+    static int execute(final SimConfig c, final Path report, final boolean progress, final PrintWriter out,
+                       final PrintWriter err) throws InterruptedException {
+        out.printf(Locale.ROOT, "Simulating %,d functions on %d IOMMUs for %s of virtual time under %d model(s), "
+                + "seed %d, %d thread(s)%n", c.functions(), c.iommus(), Durations.format(c.durationNs()),
+            c.models().size(), c.seed(), c.threads());
+        out.flush();
+        final AtomicInteger shown = new AtomicInteger(-1);
+        final long start = System.nanoTime();
+        final List<ModelResult> rs = new Simulation(c, 0).runAll(progress ? f -> bar(f, shown, err) : null);
+        final double wall = (System.nanoTime() - start) / 1e9;
+        if (progress) {
+            err.println();
+            err.flush();
+        }
+        SimReport.table(rs, out);
+        out.printf(Locale.ROOT, "Wall time %.1f s%n", wall);
+        try {
+            SimReport.write(report, c, rs, wall);
+        } catch (final IOException e) {
+            err.println("resetguard: cannot write the report to " + report + ": " + e.getMessage());
+            return 1;
+        }
+        out.println("Report: " + report.resolve("index.html") + " and " + report.resolve("report.json"));
+        return 0;
+    }
+
+    private static void bar(final double fraction, final AtomicInteger shown, final PrintWriter err) {
+        final int pct = (int) (fraction * 100);
+        final int prev = shown.get();
+        if (pct > prev && shown.compareAndSet(prev, pct)) {
+            synchronized (err) {
+                final int filled = pct / 2;
+                err.print("\r[" + "#".repeat(filled) + ".".repeat(50 - filled) + "] " + pct + "%");
+                err.flush();
+            }
+        }
+    }
+}
