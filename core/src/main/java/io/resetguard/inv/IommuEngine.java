@@ -95,8 +95,15 @@ public final class IommuEngine {
         }
     }
 
+    /** A completion from a device, or (fn == null) a tick of the engine's timeout timer. */
     private record DeviceAnswer(PciFunction fn, int itag, long gen, boolean timeout) {
     }
+
+    /** When an issued invalidation times out if still unanswered. */
+    private record Deadline(PciFunction fn, int itag, long gen, long dueNs) {
+    }
+
+    private static final DeviceAnswer TICK = new DeviceAnswer(null, -1, -1, true);
 
     private final Iommu iommu;
     private final Scheduler scheduler;
@@ -116,6 +123,9 @@ public final class IommuEngine {
     private final TreeSet<Long> unresolved = new TreeSet<>();
     private final ArrayDeque<PendingSync> syncs = new ArrayDeque<>();
     private final List<TimedOut> timedOutUnreported = new ArrayList<>();
+    /** Issue order = deadline order (one constant timeout), so a FIFO serves as the timer queue. */
+    private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
+    private boolean timerArmed;
     private long nextSeq;
     private PciFunction lastAtcInvTarget;
 
@@ -307,13 +317,42 @@ public final class IommuEngine {
         // is due later); on the InlineScheduler both run at once, and a healthy device's completion
         // must reach the inbox before the timer's expiry.
         endpoint.deliver(this, c, itag, gen);
-        scheduler.schedule(timeoutNs, () -> {
-            inbox.offer(new DeviceAnswer(fn, itag, gen, true));
+        deadlines.add(new Deadline(fn, itag, gen, scheduler.nanoTime() + timeoutNs));
+        armTimer();
+    }
+
+    /**
+     * One timer per engine, as the hardware polls: armed for the oldest deadline; its tick expires
+     * every overdue invalidation and re-arms for the next. Completed invalidations are skipped when
+     * their deadline comes up (their ITag generation moved on), so nothing is cancelled.
+     */
+    private void armTimer() {
+        if (timerArmed || deadlines.isEmpty()) {
+            return;
+        }
+        timerArmed = true;
+        scheduler.schedule(Math.max(0, deadlines.peek().dueNs - scheduler.nanoTime()), () -> {
+            inbox.offer(TICK);
             wake();
         });
     }
 
+    private void tick() {
+        timerArmed = false;
+        final long now = scheduler.nanoTime();
+        Deadline d;
+        while ((d = deadlines.peek()) != null && d.dueNs <= now) {
+            deadlines.poll();
+            answer(new DeviceAnswer(d.fn, d.itag, d.gen, true));
+        }
+        armTimer();
+    }
+
     private void answer(final DeviceAnswer a) {
+        if (a == TICK) {
+            tick();
+            return;
+        }
         final Tags t = tags.get(a.fn);
         final boolean live = t != null && (t.busy & 1 << a.itag) != 0 && t.gen[a.itag] == a.gen;
         if (!live) {
