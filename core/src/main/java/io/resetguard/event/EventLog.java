@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 import org.agrona.concurrent.NanoClock;
@@ -20,18 +20,20 @@ import org.agrona.concurrent.NanoClock;
  * in order for tests and reports. Counting never stops, so a report over a million-function run
  * stays exact while memory stays bounded.
  *
- * <p>IMPLEMENTATION NOTES: the sequence number is taken with one {@code getAndIncrement} (XADD);
- * counters are an {@link AtomicLongArray} indexed by ordinal (XADD each); retained events go to a
- * {@link ConcurrentLinkedQueue}, so events from different threads appear in the retained list in
- * the order their offers linearized, which may differ from {@link Event#seq()} order by a few places.
- * {@link #events()} sorts by sequence.
+ * <p>IMPLEMENTATION NOTES: counts are one {@link LongAdder} per type (striped cells, so threads
+ * logging at once do not fight over one cache line); the retained list is bounded by a counter that is
+ * read before it is incremented, so once the log is full recording costs one plain read of it and the
+ * adder. A retained event's sequence number is taken with one {@code getAndIncrement} (XADD); retained
+ * events go to a {@link ConcurrentLinkedQueue} in the order their offers linearized, which may differ
+ * from {@link Event#seq()} order by a few places; {@link #events()} sorts by sequence.
  */
 public final class EventLog implements EventSink {
     /** Default number of events retained in full. */
     public static final int DEFAULT_RETAIN_LIMIT = 100_000;
 
     private final AtomicLong seq = new AtomicLong();
-    private final AtomicLongArray counts = new AtomicLongArray(EventType.values().length);
+    private final LongAdder[] counts = new LongAdder[EventType.values().length];
+    private final LongAdder total = new LongAdder();
     private final ConcurrentLinkedQueue<Event> retained = new ConcurrentLinkedQueue<>();
     private final AtomicLong retainedCount = new AtomicLong();
     private final int retainLimit;
@@ -50,6 +52,9 @@ public final class EventLog implements EventSink {
             throw new IllegalArgumentException("retainLimit must be >= 0, was " + retainLimit);
         }
         this.retainLimit = retainLimit;
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new LongAdder();
+        }
     }
 
     /**
@@ -63,10 +68,10 @@ public final class EventLog implements EventSink {
 
     @Override
     public void record(final EventType type, final Bdf bdf, final String detail) {
-        final long s = seq.getAndIncrement();
-        counts.getAndIncrement(type.ordinal());
-        if (retainedCount.getAndIncrement() < retainLimit) {
-            retained.offer(new Event(s, clock.nanoTime(), type, bdf, detail));
+        counts[type.ordinal()].increment();
+        total.increment();
+        if (retainedCount.get() < retainLimit && retainedCount.getAndIncrement() < retainLimit) {
+            retained.offer(new Event(seq.getAndIncrement(), clock.nanoTime(), type, bdf, detail));
         }
     }
 
@@ -80,7 +85,7 @@ public final class EventLog implements EventSink {
 
     /** @return how many events of this type were recorded (exact, retained or not). */
     public long count(final EventType type) {
-        return counts.get(type.ordinal());
+        return counts[type.ordinal()].sum();
     }
 
     /** @return how many events of this category were recorded. */
@@ -88,7 +93,7 @@ public final class EventLog implements EventSink {
         long n = 0;
         for (final EventType t : EventType.values()) {
             if (t.category() == category) {
-                n += counts.get(t.ordinal());
+                n += counts[t.ordinal()].sum();
             }
         }
         return n;
@@ -98,7 +103,7 @@ public final class EventLog implements EventSink {
     public Map<EventType, Long> counts() {
         final Map<EventType, Long> m = new EnumMap<>(EventType.class);
         for (final EventType t : EventType.values()) {
-            final long c = counts.get(t.ordinal());
+            final long c = counts[t.ordinal()].sum();
             if (c != 0) {
                 m.put(t, c);
             }
@@ -108,7 +113,7 @@ public final class EventLog implements EventSink {
 
     /** @return the total number of events recorded. */
     public long total() {
-        return seq.get();
+        return total.sum();
     }
 
     /** @return the retained events in sequence order (a copy). */

@@ -126,9 +126,12 @@ public final class IommuGroup {
         if (before == null || before == after) {
             return;
         }
+        final boolean samePositions = before.deviceCount() == after.deviceCount();
         for (int i = 0; i < after.deviceCount(); i++) {
             final var now = after.device(i);
-            final var was = before.deviceOf(now.fn());
+            // gdevs keep their positions unless one was added or removed: no search then (O(n), not O(n^2))
+            final var was = samePositions && before.device(i).fn() == now.fn() ? before.device(i)
+                : before.deviceOf(now.fn());
             if (was == null || was.rid() != now.rid() || !was.pasids().equals(now.pasids())) {
                 for (final AttachListener l : listeners) {
                     l.onPhysicalChange(this, now.fn(), was, now);

@@ -371,7 +371,8 @@ public final class PciCore {
     /** pci_dev_restore(): restore state (bus mastering as saved), then the driver's reset_done(). */
     private void restore(final PciDev d, final Errno rc) {
         d.busMaster(d.savedBusMaster());
-        log(EventType.INFO_RESET_DONE_CALLBACK, d, "reset returned " + rc.kernelString());
+        final io.resetguard.event.EventLog log = fabric.events();
+        log.record(EventType.INFO_RESET_DONE_CALLBACK, d.fn().bdf(), log.retaining() ? "reset returned " + rc.kernelString() : "");
     }
 
     private void walk(final Call c, final ResetMethod[] methods, final int i, final ResetCallback k) {
@@ -380,9 +381,9 @@ public final class PciCore {
             return;
         }
         final ResetMethod m = methods[i];
-        log(EventType.INFO_RESET_METHOD_TRY, c.d, m.sysfsName());
+        info(EventType.INFO_RESET_METHOD_TRY, c.d, m, null);
         method(c, m, false, rc -> {
-            log(EventType.INFO_RESET_METHOD_RESULT, c.d, m.sysfsName() + " " + rc.kernelString());
+            info(EventType.INFO_RESET_METHOD_RESULT, c.d, m, rc);
             if (rc != Errno.ENOTTY) {
                 k.complete(rc);
             } else {
@@ -779,5 +780,11 @@ public final class PciCore {
 
     private void log(final EventType t, final PciDev d, final String detail) {
         fabric.events().record(t, d.fn().bdf(), detail);
+    }
+
+    /** Log an INFO event, building its detail only if the log still retains events (counted either way). */
+    private void info(final EventType t, final PciDev d, final ResetMethod m, final Errno rc) {
+        final io.resetguard.event.EventLog log = fabric.events();
+        log.record(t, d.fn().bdf(), !log.retaining() ? "" : rc == null ? m.sysfsName() : m.sysfsName() + " " + rc.kernelString());
     }
 }
