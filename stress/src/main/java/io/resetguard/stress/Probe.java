@@ -3,6 +3,7 @@ package io.resetguard.stress;
 import io.resetguard.event.EventCategory;
 import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
+import io.resetguard.fabric.AttachListener;
 import io.resetguard.fabric.Bdf;
 import io.resetguard.fabric.Domain;
 import io.resetguard.fabric.Fabric;
@@ -10,11 +11,15 @@ import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.Invariants;
 import io.resetguard.model.ProtocolModel;
+import io.resetguard.pci.PciCaps;
+import io.resetguard.pci.PciCore;
 import io.resetguard.state.DeviceState;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
+import io.resetguard.time.InlineScheduler;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Probe - builds the fixtures of the stress tests and turns a group's state into the short tokens
@@ -44,6 +49,14 @@ public final class Probe {
     public static final Bdf BDF_A = Bdf.parse("0000:3b:00.0");
     /** The second function (a sibling in the same group). */
     public static final Bdf BDF_B = Bdf.parse("0000:3b:00.1");
+    /** A third function (hot-added in some tests). */
+    public static final Bdf BDF_C = Bdf.parse("0000:3b:00.2");
+
+    /**
+     * PCI capabilities of every reset fixture: a typical endpoint (FLR and PM reset, no quirk) with
+     * Immediate Readiness, so an FLR takes no emulated wait at all. Immutable, shared by all samples.
+     */
+    public static final PciCaps INSTANT_FLR = PciCaps.typical().withImmReady(true);
 
     /**
      * OOPS and VIOLATION event types: any of them makes a sample unsound. Precomputed, because
@@ -132,6 +145,69 @@ public final class Probe {
     /** @return the number of events of one type the group's fabric logged. */
     public static long count(final IommuGroup g, final EventType t) {
         return g.fabric().events().count(t);
+    }
+
+    /**
+     * @param fabric the fabric
+     * @return a PCI core on a fresh {@link InlineScheduler}: every wait runs inline on the calling
+     *         thread in zero real time, and a device-lock hand-off runs the waiter's continuation on
+     *         the unlocking thread
+     */
+    public static PciCore pci(final Fabric fabric) {
+        return new PciCore(fabric, new InlineScheduler());
+    }
+
+    /** @return the token of a PASID's domain on {@code fn}: as {@link #domain}, NULL if not attached. */
+    public static String pasid(final IommuGroup g, final GroupState s, final PciFunction fn, final int pasid,
+                               final Domain extra) {
+        final DeviceState d = s.deviceOf(fn);
+        return d == null ? "GONE" : domain(g, d.pasids().get(pasid), extra);
+    }
+
+    /**
+     * Watch - an attach listener (the emulated IOMMU driver's view) that checks
+     * {@link Invariants#check} on the group's snapshot at every physical attachment change, so a
+     * transient violation between two commits is caught even if the final state is sound, and that
+     * records the highest recovery_cnt (7.1 family) or resetting flag (7.0 family) it saw.
+     */
+    public static final class Watch implements AttachListener {
+        private final AtomicInteger violations = new AtomicInteger();
+        private final AtomicInteger maxFence = new AtomicInteger();
+
+        /**
+         * @param g the group to watch
+         * @return a new watch, registered on {@code g}
+         */
+        public static Watch on(final IommuGroup g) {
+            final Watch w = new Watch();
+            g.addAttachListener(w);
+            return w;
+        }
+
+        @Override
+        public void onPhysicalChange(final IommuGroup group, final PciFunction fn, final DeviceState before,
+                                     final DeviceState after) {
+            final GroupState s = group.snapshot();
+            if (!Invariants.check(group, s).isEmpty()) {
+                violations.incrementAndGet();
+            }
+            maxFence.accumulateAndGet(fence(group, s), Math::max);
+        }
+
+        @Override
+        public void onRedundantPasidRemove(final IommuGroup group, final PciFunction fn) {
+            // counted by the event log (LOG_REDUNDANT_PASID_REMOVE)
+        }
+
+        /** @return how many snapshots seen at physical changes broke an invariant. */
+        public int violations() {
+            return violations.get();
+        }
+
+        /** @return the highest fence value seen (recovery_cnt, or the 7.0 flag as 0/1). */
+        public int maxFence() {
+            return maxFence.get();
+        }
     }
 
     /**

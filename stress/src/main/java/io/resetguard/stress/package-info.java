@@ -1,33 +1,50 @@
 /**
- * jcstress tests of the group state machine: the races that involve one {@code iommu_group}'s
- * {@link io.resetguard.state.GroupState} alone (kernel-semantics.md §6 invariants, §7 scenarios).
+ * jcstress tests of ResetGuard's core: one test class per race of kernel-semantics.md §7 that the
+ * emulator models, grouped by theme as the jcstress samples are, each with an arbiter that checks
+ * the §6 invariants and can only land a violation on a FORBIDDEN outcome; plus the negative controls
+ * that prove the suite can see the bugs it is about.
  *
  * <pre>
- *  test                                    race                                   models (cell)
- *  --------------------------------------  -------------------------------------  ------------------------------------
- *  PrepareReentryRace.{Linux70,Seed,       prepare || prepare, one function        7.0, seed, 7.1
- *                      Linux71}
- *  PrepareDoneRace.Linux71                 prepare || done, function prepared      7.1
- *  SiblingPrepareRace.{Linux70,Linux71}    prepare(A) || prepare(B), same group    7.0, 7.1
- *  AttachPrepareRace.Linux71Attach         attach_group(NEW) || prepare(A)         7.1
- *  UnbalancedDoneRace.Linux71              done || done, function prepared once    7.1
- *  negative.LostUpdateSiblingPrepare       SiblingPrepareRace.Linux71 through a    7.1 on a broken cell: MUST FAIL
- *                                          non-atomic read-modify-write cell
+ *  package     race (variants)                                                §7   gate variant
+ *  ----------  -------------------------------------------------------------  ---  -------------------------
+ *  state       prepare(A) || prepare(A)            (Linux70, Seed, Linux71,   1    PrepareReentryRace.Linux70
+ *                                                   Linux71Locking)
+ *              prepare(A) || done(A), A prepared    (Linux70, Seed, Linux71,   1,4  PrepareDoneRace.Linux71
+ *                                                   Linux71Locking)
+ *              prepare(A) || prepare(B), siblings   (Linux70, Linux71, ..Lock) 5    SiblingPrepareRace.Linux71
+ *              done(A) || done(A), prepared once    (Linux71, Linux71Locking)  inv8 - (campaign only)
+ *              nested prepare/prepare/done || attach (Linux71, Linux71Locking) 2    NestedPrepareAttachRace.Linux71
+ *              hotplug(C) || prepare(A)            (Linux70, Linux71)          10   HotplugPrepareRace.Linux71
+ *              unplug(A) || prepare(A)             (Linux71)                   9    UnplugPrepareRace.Linux71
+ *              prepare; read in-flight || announce; isParked  (Dekker)         15   BlockedFlagHandshakeRace
+ *  attach      attach_group(NEW) || prepare(A)     (Linux71Attach, Linux70Replace, Linux71AttachLocking)
+ *                                                                              6    AttachPrepareRace.Linux71Attach
+ *              attach_device_pasid || prepare(A)   (Linux71)                   7    PasidAttachPrepareRace.Linux71
+ *              detach_device_pasid || prepare(A)   (Linux71, Linux70)          7    - (campaign only)
+ *              deferred_attach(A) || prepare(A)    (Linux71)                   8    DeferredAttachPrepareRace.Linux71
+ *              release_dma_owner() || prepare(A)   (Linux71)                   6    OwnerReleasePrepareRace.Linux71
+ *  pci         reset_function(A) || reset_function(A)  (Linux71, Seed)         1    ResetResetRace.Linux71
+ *              reset_function(A) || attach_group   (Linux71)                   6    ResetAttachRace.Linux71
+ *              reset_function(A) || reset_function(B), siblings (Linux71, Linux70)
+ *                                                                              5    both
+ *  inv         two submitters on one command queue                             12   ConcurrentSubmittersRace
+ *              submit(ATC_INV A) || prepare(A)                                 15   - (core defect, see its Javadoc)
+ *              atc_timeout(A) || atc_timeout(A), seed worker                   11   DuplicateTimeoutRace
+ *              seed recovery worker(A) || reset_function(A)                    1,4  WorkerUserResetRace
+ *  negative    LostUpdateSiblingPrepare   a non-atomic read-modify-write of the state    MUST FAIL
+ *              FencelessBlockedFlag       a missing fence on the blocked flag             MUST FAIL
+ *              EarlyUnblockNestedDone     a done() that unblocks at the inner level       MUST FAIL
+ *              LossyQueueSubmitters       a command queue that loses an offer             MUST FAIL
  * </pre>
  *
  * <p>Every test has two actors (3-actor tests are silently skipped on a 2-CPU machine) and an
- * arbiter that records the final state and whether {@link io.resetguard.model.Invariants#check} holds;
- * a broken invariant never matches an acceptable outcome. The fixtures are built in the
- * {@code @State} constructors from {@link io.resetguard.stress.Probe}. All of them use the lock-free
- * cell ({@link io.resetguard.state.StateImpl#LOCK_FREE}); the locking cell passes the same outcomes
- * (add a nested subclass with {@code @JCStressMeta(<lock-free class>.class)} to run it), but every
- * jcstress test costs about 25 s of the build's 4-minute budget, so the gate holds 9 tests.
+ * arbiter. {@link io.resetguard.stress.Race} names each test's race; {@link io.resetguard.stress.Gate}
+ * marks the "verify" subset that {@code mvn verify} runs (one variant per race, every control: about
+ * 20 s per test). The campaign ({@code io.resetguard.stress.campaign.Campaign}) runs everything.
+ * Fixtures are built per sample in the {@code @State} constructors from {@link io.resetguard.stress.Probe};
+ * the immutable parts (addresses, PCI capabilities, ATS settings) are static.
  *
- * <p>Run everything as the build does (under 4 minutes on 2 CPUs):
- * <pre>
- *  cd stress/target/jcstress-run   # or any directory: results/ and a .bin.gz are written there
- *  java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar ../jcstress.jar -m quick -fsm 0 -sc false -v -t io.resetguard.stress
- * </pre>
- * or one test with {@code cd stress/target && java -jar jcstress.jar -t <Name>}.
+ * <p>Run one test: {@code cd stress/target && java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+ * -jar jcstress.jar -m quick -fsm 0 -sc false -v -t <Name>}.
  */
 package io.resetguard.stress;

@@ -1,5 +1,8 @@
 package io.resetguard.stress;
 
+import io.resetguard.stress.campaign.JcstressConsoleLog;
+import io.resetguard.stress.campaign.TestListing;
+import io.resetguard.stress.campaign.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -139,9 +142,9 @@ class JcstressConsoleLogTest {
 
     @Test
     void readsTestListNames() {
-        assertEquals(OK_TEST, JcstressSuiteIT.testListName(
+        assertEquals(OK_TEST, TestListing.testListName(
             "JCTEST47S" + OK_TEST + "47Sio.resetguard.stress.PrepareReentryRace$Linux70..."));
-        assertNull(JcstressSuiteIT.testListName("garbage"));
+        assertNull(TestListing.testListName("garbage"));
         assertFalse(JcstressConsoleLog.ROW.matcher("                   RESULT    SAMPLES     FREQ      EXPECT  DESCRIPTION").matches());
     }
 

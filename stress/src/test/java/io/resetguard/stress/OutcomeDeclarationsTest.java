@@ -1,22 +1,17 @@
 package io.resetguard.stress;
 
+import io.resetguard.stress.campaign.TestListing;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jcstress.annotations.Expect;
 import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.Outcome;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -76,25 +71,10 @@ class OutcomeDeclarationsTest {
     }
 
     /** The test classes listed in META-INF/TestList (written by the jcstress annotation processor). */
-    private static List<Class<?>> testClasses() throws IOException, ClassNotFoundException {
+    private static List<Class<?>> testClasses() throws IOException {
         final List<Class<?>> classes = new ArrayList<>();
-        final Pattern field = Pattern.compile("(\\d+)S");
-        try (InputStream in = OutcomeDeclarationsTest.class.getResourceAsStream("/META-INF/TestList")) {
-            assertNotNull(in, "META-INF/TestList not on the class path: the jcstress processor did not run");
-            final BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = r.readLine()) != null) {
-                final String name = JcstressSuiteIT.testListName(line);
-                if (name == null) {
-                    continue;
-                }
-                // JCTEST<len>S<name><len>S<binary name>...
-                final int after = line.indexOf(name) + name.length();
-                final Matcher m = field.matcher(line);
-                assertTrue(m.find(after) && m.start() == after, "TestList format changed: " + line);
-                final int len = Integer.parseInt(m.group(1));
-                classes.add(Class.forName(line.substring(m.end(), m.end() + len)));
-            }
+        for (final TestListing.Entry e : TestListing.fromClassPath()) {
+            classes.add(e.load());
         }
         return classes;
     }

@@ -1,4 +1,4 @@
-package io.resetguard.stress;
+package io.resetguard.stress.attach;
 
 import io.resetguard.fabric.Domain;
 import io.resetguard.fabric.IommuGroup;
@@ -6,9 +6,13 @@ import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Gate;
+import io.resetguard.stress.Probe;
+import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -88,6 +92,8 @@ public final class AttachPrepareRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux71Attach}
      */
+    @Race(value = "attach_group(NEW) || prepare(A)", scenarios = {6}, invariants = {10, 11})
+    @Gate
     @JCStressTest
     @Description("linux-7.1: iommu_attach_group(NEW) racing prepare(A), lock-free cell")
     @Outcome(id = "0, 0, NEW, NEW, BLK, NEW, true", expect = ACCEPTABLE,
@@ -105,6 +111,78 @@ public final class AttachPrepareRace {
         /** linux-7.1, lock-free cell. */
         public Linux71Attach() {
             super(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLLL_Result r) {
+            r.r1 = group.attachGroup(fresh).kernelString();
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor2(final LLLLLLL_Result r) {
+            prepareA(r);
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLLL_Result r) {
+            observeThenDone(r);
+        }
+    }
+
+    /**
+     * linux-7.0, {@code iommu_replace_group_handle()}: fenced by the group's resetting_domain flag.
+     * The outcomes are those of {@link Linux71Attach}: replace first moves the group and both functions
+     * to NEW and done re-attaches A to NEW; prepare first fences the replace with -EBUSY.
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux70Replace}
+     */
+    @Race(value = "attach_group(NEW) || prepare(A)", scenarios = {6}, invariants = {10, 11})
+    @JCStressTest
+    @JCStressMeta(Linux71Attach.class)
+    @Description("linux-7.0: iommu_replace_group_handle(NEW) racing prepare(A), lock-free cell")
+    @State
+    public static class Linux70Replace extends Fixture {
+        /** linux-7.0, lock-free cell. */
+        public Linux70Replace() {
+            super(ProtocolModel.LINUX_7_0, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLLL_Result r) {
+            r.r1 = group.replaceGroup(fresh).kernelString();
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor2(final LLLLLLL_Result r) {
+            prepareA(r);
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLLL_Result r) {
+            observeThenDone(r);
+        }
+    }
+
+    /**
+     * {@link Linux71Attach} on the locking cell (group-&gt;mutex).
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux71AttachLocking}
+     */
+    @Race(value = "attach_group(NEW) || prepare(A)", scenarios = {6}, invariants = {10, 11})
+    @JCStressTest
+    @JCStressMeta(Linux71Attach.class)
+    @Description("linux-7.1: iommu_attach_group(NEW) racing prepare(A), locking cell")
+    @State
+    public static class Linux71AttachLocking extends Fixture {
+        /** linux-7.1, locking cell. */
+        public Linux71AttachLocking() {
+            super(ProtocolModel.LINUX_7_1, StateImpl.LOCKING);
         }
 
         /** @param r result */

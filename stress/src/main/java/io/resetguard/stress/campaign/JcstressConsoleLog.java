@@ -1,4 +1,4 @@
-package io.resetguard.stress;
+package io.resetguard.stress.campaign;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,64 +34,70 @@ import java.util.regex.Pattern;
  * (the host's locale formats them), and strict about what it needs: status lines, table rows and the
  * {@code RUN RESULTS:} marker.
  */
-final class JcstressConsoleLog {
+public final class JcstressConsoleLog {
     /** {@code .......... [OK] io.resetguard.stress.X.Y} */
-    static final Pattern STATUS = Pattern.compile("^\\s*\\.*\\s*\\[([A-Z][A-Z ]*[A-Z])\\]\\s+(\\S+)\\s*$");
+    public static final Pattern STATUS = Pattern.compile("^\\s*\\.*\\s*\\[([A-Z][A-Z ]*[A-Z])\\]\\s+(\\S+)\\s*$");
     /** {@code   <result>  <samples>  <freq>%  <Expect>  <description>} */
-    static final Pattern ROW = Pattern.compile(
+    public static final Pattern ROW = Pattern.compile(
         "^\\s*(.*\\S)\\s+(\\d[\\d,.'\\u00a0\\u202f]*)\\s+(\\d+(?:[.,]\\d+)?)%\\s+"
             + "(Acceptable|Interesting|Forbidden|Unknown)(?:\\s+(.*))?$");
     /** {@code (Results: 84 planned; 78 passed, 6 failed, 0 soft errs, 0 hard errs)} */
-    static final Pattern PROGRESS = Pattern.compile(
+    public static final Pattern PROGRESS = Pattern.compile(
         "\\(Results: (\\d+) planned; (\\d+) passed, (\\d+) failed, (\\d+) soft errs, (\\d+) hard errs\\)");
     /** The section headers after {@code RUN RESULTS:}. */
-    static final Pattern SECTION = Pattern.compile(
+    public static final Pattern SECTION = Pattern.compile(
         "^\\s*(Interesting tests|Failed tests|Error tests|All remaining tests):.*$");
     private static final Pattern JVM_ARGS = Pattern.compile("^\\s*JVM args: (.*)$");
 
     /** One table row. */
-    record Row(String result, long samples, String expect, String description) {
-        boolean forbidden() {
+    public record Row(String result, long samples, String expect, String description) {
+        /** @return whether the row's expectation is FORBIDDEN. */
+        public boolean forbidden() {
             return "Forbidden".equals(expect);
         }
 
-        boolean interesting() {
+        /** @return whether the row's expectation is ACCEPTABLE_INTERESTING. */
+        public boolean interesting() {
             return "Interesting".equals(expect);
         }
     }
 
     /** What the console says about one test. */
-    static final class TestReport {
-        final String name;
+    public static final class TestReport {
+        /** The test's name. */
+        public final String name;
         /** Status in the final RUN RESULTS section, or null if the test is not listed there. */
-        String finalStatus;
+        public String finalStatus;
         /** The section of RUN RESULTS the test is listed in. */
-        String section;
+        public String section;
         /** The "Results across all configurations" table. */
-        final List<Row> aggregate = new ArrayList<>();
+        public final List<Row> aggregate = new ArrayList<>();
         /** Status of every fork block seen while running, in order. */
-        final List<String> forkStatuses = new ArrayList<>();
+        public final List<String> forkStatuses = new ArrayList<>();
         /** JVM args of every fork block (same order as {@link #forkStatuses}). */
-        final List<String> forkJvmArgs = new ArrayList<>();
+        public final List<String> forkJvmArgs = new ArrayList<>();
 
         TestReport(final String name) {
             this.name = name;
         }
 
-        long samples() {
+        /** @return all samples of the aggregate table. */
+        public long samples() {
             return aggregate.stream().mapToLong(Row::samples).sum();
         }
 
-        long forbiddenSamples() {
+        /** @return the samples of FORBIDDEN rows. */
+        public long forbiddenSamples() {
             return aggregate.stream().filter(Row::forbidden).mapToLong(Row::samples).sum();
         }
 
-        long interestingSamples() {
+        /** @return the samples of ACCEPTABLE_INTERESTING rows. */
+        public long interestingSamples() {
             return aggregate.stream().filter(Row::interesting).mapToLong(Row::samples).sum();
         }
 
         /** @return every status seen for this test, final and per fork. */
-        List<String> allStatuses() {
+        public List<String> allStatuses() {
             final List<String> all = new ArrayList<>(forkStatuses);
             if (finalStatus != null) {
                 all.add(finalStatus);
@@ -106,16 +112,21 @@ final class JcstressConsoleLog {
     }
 
     /** Progress counters of the last {@code (Results: ...)} line. */
-    record Progress(int planned, int passed, int failed, int softErrors, int hardErrors) {
-        boolean complete() {
+    public record Progress(int planned, int passed, int failed, int softErrors, int hardErrors) {
+        /** @return whether every planned configuration finished. */
+        public boolean complete() {
             return planned == passed + failed + softErrors + hardErrors;
         }
     }
 
-    final boolean sawRunResults;
-    final Progress lastProgress;
-    final List<String> fatalLines;
-    final Map<String, TestReport> tests;
+    /** Whether the {@code RUN RESULTS:} marker was seen (the run finished). */
+    public final boolean sawRunResults;
+    /** The last progress line, or null. */
+    public final Progress lastProgress;
+    /** Every line that contains FATAL. */
+    public final List<String> fatalLines;
+    /** The tests, in the order first seen. */
+    public final Map<String, TestReport> tests;
 
     private JcstressConsoleLog(final boolean sawRunResults, final Progress lastProgress, final List<String> fatalLines,
                                final Map<String, TestReport> tests) {
@@ -125,7 +136,11 @@ final class JcstressConsoleLog {
         this.tests = tests;
     }
 
-    static JcstressConsoleLog parse(final List<String> lines) {
+    /**
+     * @param lines the console, line by line
+     * @return what it says
+     */
+    public static JcstressConsoleLog parse(final List<String> lines) {
         final Map<String, TestReport> tests = new LinkedHashMap<>();
         final List<String> fatal = new ArrayList<>();
         Progress progress = null;

@@ -8,6 +8,7 @@ import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.OpCtx;
 import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -48,6 +49,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t LostUpdateSiblingPrepare}
  * (expect "[FAILED]" and exit code 1).
  */
+@Gate
 @JCStressTest
 @Description("NEGATIVE CONTROL (must fail): sibling prepares through a non-atomic read-modify-write cell")
 @Outcome(id = "0, 0, BLK, BLK, 2, true", expect = ACCEPTABLE,

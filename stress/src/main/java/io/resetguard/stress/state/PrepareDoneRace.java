@@ -1,4 +1,4 @@
-package io.resetguard.stress;
+package io.resetguard.stress.state;
 
 import io.resetguard.errno.Errno;
 import io.resetguard.fabric.IommuGroup;
@@ -6,15 +6,20 @@ import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Gate;
+import io.resetguard.stress.Probe;
+import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLLLLL_Result;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
@@ -92,6 +97,8 @@ public final class PrepareDoneRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux71}
      */
+    @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
+    @Gate
     @JCStressTest
     @Description("linux-7.1: prepare racing done on a prepared function, lock-free cell")
     @Outcome(id = "0, BLK, 1, 1, 0, true", expect = ACCEPTABLE,
@@ -106,6 +113,128 @@ public final class PrepareDoneRace {
         /** linux-7.1, lock-free cell. */
         public Linux71() {
             super(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLL_Result r) {
+            prepare(r);
+        }
+
+        /** Second thread: done(). */
+        @Actor
+        public void actor2() {
+            done();
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLL_Result r) {
+            observe(r);
+        }
+    }
+
+    /**
+     * linux-7.0: prepare() while resetting_domain is set WARNs and returns -EBUSY. prepare first:
+     * -EBUSY with one WARN, then done unparks (DEF, flag 0). done first: the function is unparked,
+     * then prepare parks it again (BLK, flag 1, no WARN).
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux70}
+     */
+    @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
+    @JCStressTest
+    @Description("linux-7.0: prepare racing done on a prepared function, lock-free cell")
+    @Outcome(id = "-EBUSY, DEF, 0, 0, 1, true", expect = ACCEPTABLE,
+        desc = "prepare first: WARN + -EBUSY, nothing changed; then done unparked the function")
+    @Outcome(id = "0, BLK, 0, 1, 0, true", expect = ACCEPTABLE,
+        desc = "done first: unparked; then prepare parked the function again")
+    @Outcome(id = "0, DEF, .*", expect = FORBIDDEN,
+        desc = "prepare returned 0 but the function is unblocked: done's unblock overwrote the prepare")
+    @Outcome(expect = FORBIDDEN, desc = "anything else: wrong state, a missing WARN, or an invariant broken")
+    @State
+    public static class Linux70 extends Fixture {
+        /** linux-7.0, lock-free cell. */
+        public Linux70() {
+            super(ProtocolModel.LINUX_7_0, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLL_Result r) {
+            prepare(r);
+        }
+
+        /** Second thread: done(). */
+        @Actor
+        public void actor2() {
+            done();
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLL_Result r) {
+            observe(r);
+        }
+    }
+
+    /**
+     * seed: a second prepare() returns 0 ("Already prepared") without a WARN. done first: unparked,
+     * then parked again. prepare first: 0, then the done unparks, so the caller of the second prepare
+     * now resets a function it was told is blocked: ACCEPTABLE_INTERESTING, the seed's documented
+     * weakness (§2.3: one done() clears the flag however many prepares preceded it), not an invariant
+     * violation.
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Seed}
+     */
+    @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
+    @JCStressTest
+    @Description("seed: prepare racing done on a prepared function, lock-free cell")
+    @Outcome(id = "0, BLK, 0, 1, 0, true", expect = ACCEPTABLE,
+        desc = "done first: unparked; then prepare parked the function again")
+    @Outcome(id = "0, DEF, 0, 0, 0, true", expect = ACCEPTABLE_INTERESTING,
+        desc = "prepare first: 'Already prepared' (0), then done unparked: the caller resets an unblocked function (§2.3)")
+    @Outcome(id = "-EBUSY, .*", expect = FORBIDDEN, desc = "the seed never returns -EBUSY on re-entry")
+    @Outcome(expect = FORBIDDEN, desc = "anything else: wrong state, a WARN, or an invariant broken")
+    @State
+    public static class Seed extends Fixture {
+        /** seed, lock-free cell. */
+        public Seed() {
+            super(ProtocolModel.SEED, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLL_Result r) {
+            prepare(r);
+        }
+
+        /** Second thread: done(). */
+        @Actor
+        public void actor2() {
+            done();
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLL_Result r) {
+            observe(r);
+        }
+    }
+
+    /**
+     * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux71Locking}
+     */
+    @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
+    @JCStressTest
+    @JCStressMeta(Linux71.class)
+    @Description("linux-7.1: prepare racing done on a prepared function, locking cell")
+    @State
+    public static class Linux71Locking extends Fixture {
+        /** linux-7.1, locking cell. */
+        public Linux71Locking() {
+            super(ProtocolModel.LINUX_7_1, StateImpl.LOCKING);
         }
 
         /** @param r result */

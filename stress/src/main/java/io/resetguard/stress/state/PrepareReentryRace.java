@@ -1,13 +1,17 @@
-package io.resetguard.stress;
+package io.resetguard.stress.state;
 
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Gate;
+import io.resetguard.stress.Probe;
+import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -82,6 +86,8 @@ public final class PrepareReentryRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux70}
      */
+    @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
+    @Gate
     @JCStressTest
     @Description("linux-7.0: prepare racing prepare on one function, lock-free cell")
     @Outcome(id = "0, -EBUSY, BLK, 0, 1, 1, true", expect = ACCEPTABLE,
@@ -123,6 +129,7 @@ public final class PrepareReentryRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Seed}
      */
+    @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
     @JCStressTest
     @Description("seed: prepare racing prepare on one function, lock-free cell")
     @Outcome(id = "0, 0, BLK, 0, 1, 0, true", expect = ACCEPTABLE,
@@ -162,6 +169,7 @@ public final class PrepareReentryRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux71}
      */
+    @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
     @JCStressTest
     @Description("linux-7.1: prepare racing prepare on one function, lock-free cell")
     @Outcome(id = "0, 0, BLK, 2, 1, 0, true", expect = ACCEPTABLE,
@@ -176,6 +184,41 @@ public final class PrepareReentryRace {
         /** linux-7.1, lock-free cell. */
         public Linux71() {
             super(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLLL_Result r) {
+            prepare1(r);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor2(final LLLLLLL_Result r) {
+            prepare2(r);
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLLL_Result r) {
+            observe(r);
+        }
+    }
+
+    /**
+     * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux71Locking}
+     */
+    @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
+    @JCStressTest
+    @JCStressMeta(Linux71.class)
+    @Description("linux-7.1: prepare racing prepare on one function, locking cell")
+    @State
+    public static class Linux71Locking extends Fixture {
+        /** linux-7.1, locking cell. */
+        public Linux71Locking() {
+            super(ProtocolModel.LINUX_7_1, StateImpl.LOCKING);
         }
 
         /** @param r result */

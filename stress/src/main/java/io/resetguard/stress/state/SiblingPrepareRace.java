@@ -1,13 +1,17 @@
-package io.resetguard.stress;
+package io.resetguard.stress.state;
 
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Gate;
+import io.resetguard.stress.Probe;
+import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -81,6 +85,7 @@ public final class SiblingPrepareRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux70}
      */
+    @Race(value = "prepare(A) || prepare(B), siblings", scenarios = {5})
     @JCStressTest
     @Description("linux-7.0: prepares of two sibling functions, lock-free cell")
     @Outcome(id = "0, -EBUSY, BLK, DEF, 1, 1, true", expect = ACCEPTABLE,
@@ -123,6 +128,8 @@ public final class SiblingPrepareRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux71}
      */
+    @Race(value = "prepare(A) || prepare(B), siblings", scenarios = {5})
+    @Gate
     @JCStressTest
     @Description("linux-7.1: prepares of two sibling functions, lock-free cell")
     @Outcome(id = "0, 0, BLK, BLK, 2, 0, true", expect = ACCEPTABLE,
@@ -135,6 +142,41 @@ public final class SiblingPrepareRace {
         /** linux-7.1, lock-free cell. */
         public Linux71() {
             super(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLLL_Result r) {
+            prepareA(r);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor2(final LLLLLLL_Result r) {
+            prepareB(r);
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLLL_Result r) {
+            observe(r);
+        }
+    }
+
+    /**
+     * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux71Locking}
+     */
+    @Race(value = "prepare(A) || prepare(B), siblings", scenarios = {5})
+    @JCStressTest
+    @JCStressMeta(Linux71.class)
+    @Description("linux-7.1: prepares of two sibling functions, locking cell")
+    @State
+    public static class Linux71Locking extends Fixture {
+        /** linux-7.1, locking cell. */
+        public Linux71Locking() {
+            super(ProtocolModel.LINUX_7_1, StateImpl.LOCKING);
         }
 
         /** @param r result */

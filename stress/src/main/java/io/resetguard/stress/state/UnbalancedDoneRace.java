@@ -1,4 +1,4 @@
-package io.resetguard.stress;
+package io.resetguard.stress.state;
 
 import io.resetguard.errno.Errno;
 import io.resetguard.event.EventType;
@@ -7,9 +7,13 @@ import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
+import io.resetguard.stress.Gate;
+import io.resetguard.stress.Probe;
+import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -84,6 +88,7 @@ public final class UnbalancedDoneRace {
      *
      * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnbalancedDoneRace.Linux71}
      */
+    @Race(value = "done(A) || done(A), A prepared once", scenarios = {}, invariants = {8})
     @JCStressTest
     @Description("linux-7.1: done racing done on a function prepared once, lock-free cell")
     @Outcome(id = "DEF, 0, 0, 1, 0, true", expect = ACCEPTABLE,
@@ -97,6 +102,41 @@ public final class UnbalancedDoneRace {
         /** Lock-free cell. */
         public Linux71() {
             super(StateImpl.LOCK_FREE);
+        }
+
+        /** First thread: done(). */
+        @Actor
+        public void actor1() {
+            done();
+        }
+
+        /** Second thread: done(). */
+        @Actor
+        public void actor2() {
+            done();
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLL_Result r) {
+            observe(r);
+        }
+    }
+
+    /**
+     * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
+     *
+     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnbalancedDoneRace.Linux71Locking}
+     */
+    @Race(value = "done(A) || done(A), A prepared once", invariants = {8})
+    @JCStressTest
+    @JCStressMeta(Linux71.class)
+    @Description("linux-7.1: done racing done on a function prepared once, locking cell")
+    @State
+    public static class Linux71Locking extends Fixture {
+        /** Locking cell. */
+        public Linux71Locking() {
+            super(StateImpl.LOCKING);
         }
 
         /** First thread: done(). */

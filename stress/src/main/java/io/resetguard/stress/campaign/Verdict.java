@@ -1,0 +1,161 @@
+package io.resetguard.stress.campaign;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Verdict - how the gate and the campaign judge a parsed jcstress run.
+ *
+ * <ul>
+ * <li>A normal test passes when it is {@code [OK]} in every JVM configuration and has samples.</li>
+ * <li>A negative control (package {@code io.resetguard.stress.negative}) passes - it is "caught" -
+ *     when jcstress marked it {@code [FAILED]} because a FORBIDDEN outcome was observed, with no
+ *     error, timeout or VM error in any configuration.</li>
+ * <li>The run as a whole needs: no FATAL line, a finished run ({@code RUN RESULTS:}), every progress
+ *     counter accounted for, no soft or hard errors, every expected test in the summary, and the exit
+ *     code that the statuses imply (1 if anything failed, else 0).</li>
+ * </ul>
+ */
+public final class Verdict {
+    /** The verdict of one test. */
+    public enum Kind {
+        /** A normal test with only allowed outcomes. */
+        PASS,
+        /** A normal test that observed a FORBIDDEN outcome or had an error. */
+        FAIL,
+        /** A negative control whose FORBIDDEN outcome was observed: the suite caught the bug. */
+        CAUGHT,
+        /** A negative control that passed, or failed for another reason: the suite missed the bug. */
+        MISSED,
+        /** The test is missing from the run's summary. */
+        NOT_RUN
+    }
+
+    private Verdict() {
+    }
+
+    /** @return whether {@code name} is a negative control. */
+    public static boolean negative(final String name) {
+        return name.startsWith(TestListing.NEGATIVE_PREFIX);
+    }
+
+    /** @return the verdict of one test of a run. */
+    public static Kind of(final JcstressConsoleLog.TestReport t) {
+        if (t == null || t.finalStatus == null) {
+            return Kind.NOT_RUN;
+        }
+        if (negative(t.name)) {
+            final boolean errored = t.allStatuses().stream().anyMatch(s -> !s.equals("OK") && !s.equals("FAILED"));
+            return !errored && t.finalStatus.equals("FAILED") && t.forbiddenSamples() > 0 ? Kind.CAUGHT : Kind.MISSED;
+        }
+        final boolean allOk = t.allStatuses().stream().allMatch(s -> s.equals("OK"));
+        return allOk && t.samples() > 0 ? Kind.PASS : Kind.FAIL;
+    }
+
+    /**
+     * Judge a parsed run.
+     *
+     * @param run         the parsed console
+     * @param expected    the tests that must have run (empty: no such check)
+     * @param exit        jcstress' exit code
+     * @param minTests    at least this many of this module's tests (controls included) must have run
+     * @param minControls at least this many negative controls must have run
+     * @return the problems, each naming the test; empty if the run passes
+     */
+    public static List<String> problems(final JcstressConsoleLog run, final Set<String> expected, final int exit,
+                                        final int minTests, final int minControls) {
+        final List<String> problems = new ArrayList<>();
+        for (final String f : run.fatalLines) {
+            problems.add("jcstress printed FATAL: " + f.trim());
+        }
+        if (!run.sawRunResults) {
+            problems.add("no 'RUN RESULTS:' section: jcstress did not finish its run (exit code " + exit + ")");
+        }
+        if (run.lastProgress == null) {
+            problems.add("no '(Results: ...)' progress line: no test configuration ran");
+        } else {
+            final JcstressConsoleLog.Progress p = run.lastProgress;
+            if (!p.complete()) {
+                problems.add("incomplete run: " + p);
+            }
+            if (p.softErrors() != 0 || p.hardErrors() != 0) {
+                problems.add("jcstress counted errors: " + p.softErrors() + " soft, " + p.hardErrors() + " hard");
+            }
+        }
+        int normal = 0;
+        int controls = 0;
+        boolean anyNotOk = false;
+        for (final JcstressConsoleLog.TestReport t : run.tests.values()) {
+            if (!t.name.startsWith(TestListing.PREFIX)) {
+                continue;
+            }
+            if (t.finalStatus == null) {
+                problems.add(t.name + ": not in the RUN RESULTS summary (fork statuses " + t.forkStatuses + ")");
+                continue;
+            }
+            anyNotOk |= t.allStatuses().stream().anyMatch(s -> !s.equals("OK"));
+            if (negative(t.name)) {
+                controls++;
+                describeControl(t, problems);
+            } else {
+                normal++;
+                describeNormal(t, problems);
+            }
+        }
+        for (final String name : expected) {
+            final JcstressConsoleLog.TestReport t = run.tests.get(name);
+            if (t == null || t.finalStatus == null) {
+                problems.add(name + ": in the jar's TestList but it did not run (is it a 3-actor test?)");
+            }
+        }
+        if (normal + controls < minTests) {
+            problems.add("only " + (normal + controls) + " tests ran, expected at least " + minTests);
+        }
+        if (controls < minControls) {
+            problems.add("only " + controls + " negative controls ran, expected at least " + minControls);
+        }
+        final int expectedExit = anyNotOk ? 1 : 0;
+        if (exit != expectedExit) {
+            problems.add("jcstress exit code " + exit + ", expected " + expectedExit + " for the statuses seen");
+        }
+        return problems;
+    }
+
+    private static void describeNormal(final JcstressConsoleLog.TestReport t, final List<String> problems) {
+        final List<String> bad = new ArrayList<>();
+        for (int i = 0; i < t.forkStatuses.size(); i++) {
+            if (!t.forkStatuses.get(i).equals("OK")) {
+                bad.add(t.forkStatuses.get(i) + " " + t.forkJvmArgs.get(i));
+            }
+        }
+        if (!t.finalStatus.equals("OK") || !bad.isEmpty()) {
+            final StringBuilder sb = new StringBuilder(t.name).append(": ").append(t.finalStatus);
+            for (final JcstressConsoleLog.Row r : t.aggregate) {
+                if (r.forbidden() && r.samples() > 0) {
+                    sb.append("; FORBIDDEN '").append(r.result()).append("' observed ").append(r.samples())
+                        .append(" times (").append(r.description()).append(')');
+                }
+            }
+            if (!bad.isEmpty()) {
+                sb.append("; configurations: ").append(bad);
+            }
+            problems.add(sb.toString());
+        } else if (t.samples() == 0) {
+            problems.add(t.name + ": OK but no samples in its summary table");
+        }
+    }
+
+    private static void describeControl(final JcstressConsoleLog.TestReport t, final List<String> problems) {
+        final boolean errored = t.allStatuses().stream().anyMatch(s -> !s.equals("OK") && !s.equals("FAILED"));
+        if (errored) {
+            problems.add(t.name + ": negative control had an error (statuses " + t.allStatuses()
+                + "); it must fail by an observed FORBIDDEN outcome only");
+        } else if (!t.finalStatus.equals("FAILED")) {
+            problems.add(t.name + ": negative control PASSED (" + t.samples() + " samples, no FORBIDDEN outcome"
+                + " observed): the suite no longer detects the bug it plants");
+        } else if (t.forbiddenSamples() == 0) {
+            problems.add(t.name + ": negative control FAILED but its table shows no observed FORBIDDEN outcome");
+        }
+    }
+}
