@@ -548,7 +548,15 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         }
         switch (cmd.purpose()) {
             case DISABLE_FLUSH:
+                return true; // part of prepare(): the final flush after pci_disable_ats()
             case REDUNDANT:
+                // Invariant 3, checked where the driver decides to send: only 7.0's redundant
+                // set_dev_pasid() sends to a function that is parked now. (Checking at delivery would
+                // also flag an invalidation decided just before a racing prepare() committed, which the
+                // kernel's prepare() drains, and which is therefore no violation.)
+                if (fn.group().isParked(fn)) {
+                    events.record(EventType.VIOLATION_INVALIDATION_TO_BLOCKED, fn.bdf(), cmd.toString());
+                }
                 return true;
             case ENABLE_FLUSH:
                 return !fn.group().isParked(fn);
@@ -563,9 +571,6 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         final AtsFunction f = functions.get(fn);
         if (f == null) {
             return;
-        }
-        if (cmd.purpose() != InvCommand.Purpose.DISABLE_FLUSH && fn.group().isParked(fn)) {
-            events.record(EventType.VIOLATION_INVALIDATION_TO_BLOCKED, fn.bdf(), cmd + " itag " + itag);
         }
         final long now = scheduler.nanoTime();
         if (fabric.faults().draw(FaultPoint.INVALIDATION, fn).isError()) {
