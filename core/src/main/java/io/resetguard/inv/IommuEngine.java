@@ -126,6 +126,7 @@ public final class IommuEngine {
     /** Issue order = deadline order (one constant timeout), so a FIFO serves as the timer queue. */
     private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
     private boolean timerArmed;
+    private long armedDueNs;
     private long nextSeq;
     private PciFunction lastAtcInvTarget;
 
@@ -331,7 +332,8 @@ public final class IommuEngine {
             return;
         }
         timerArmed = true;
-        scheduler.schedule(Math.max(0, deadlines.peek().dueNs - scheduler.nanoTime()), () -> {
+        armedDueNs = deadlines.peek().dueNs;
+        scheduler.schedule(Math.max(0, armedDueNs - scheduler.nanoTime()), () -> {
             inbox.offer(TICK);
             wake();
         });
@@ -339,9 +341,13 @@ public final class IommuEngine {
 
     private void tick() {
         timerArmed = false;
-        final long now = scheduler.nanoTime();
+        // NOTE: expire up to the due time this tick was armed for, not up to "now". In virtual time the
+        // two are equal. On the zero-time InlineScheduler another thread may have moved the shared clock
+        // far ahead while a healthy device's answer still waits in that thread's task queue; comparing
+        // with "now" would then time out an invalidation that is being answered.
+        final long due = armedDueNs;
         Deadline d;
-        while ((d = deadlines.peek()) != null && d.dueNs <= now) {
+        while ((d = deadlines.peek()) != null && d.dueNs <= due) {
             deadlines.poll();
             answer(new DeviceAnswer(d.fn, d.itag, d.gen, true));
         }

@@ -115,23 +115,6 @@ class EntryPointsTest {
     }
 
     @Test
-    void inlineSchedulerHandsTheDeviceLockOverWithoutRecursing() {
-        final PciRig base = new PciRig(ProtocolModel.LINUX_7_1);
-        final PciCore pci = new PciCore(base.fabric, new InlineScheduler());
-        final PciDev d = pci.attach(base.group.addFunction(io.resetguard.fabric.Bdf.parse("05:00.0"), true, 0),
-            PciCaps.typical().withImmReady(true), null);
-        final int[] done = new int[1];
-        final Object holder = new Object();
-        assertTrue(d.lock().tryLock(holder));
-        for (int i = 0; i < 20_000; i++) { // 20,000 resets queue behind the lock (recursion would overflow)
-            pci.resetFunction(d, rc -> done[0]++);
-        }
-        d.lock().unlock(holder); // each hand-off starts the next reset: a chain, not a recursion
-        assertEquals(20_000, done[0]);
-        assertEquals(20_000, d.fullResets());
-    }
-
-    @Test
     void realTimeSchedulerRunsAScaledReset() throws Exception {
         try (RealTimeScheduler rt = new RealTimeScheduler(1000)) {
             final PciRig base = new PciRig(ProtocolModel.LINUX_7_1);
