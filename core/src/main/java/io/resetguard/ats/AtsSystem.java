@@ -22,7 +22,7 @@ import io.resetguard.state.DeviceState;
 import io.resetguard.time.Scheduler;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -232,7 +232,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (batch.isEmpty()) {
             return;
         }
-        final Map<PciFunction, InvCommand> cmds = new HashMap<>();
+        final Map<PciFunction, InvCommand> cmds = new LinkedHashMap<>(); // submission order = queue order: deterministic
         for (final Object[] b : batch) {
             for (final Use u : usersOf((Domain) b[0])) {
                 cmds.putIfAbsent(u.f.fn(), InvCommand.atcAll(u.f.fn()));
@@ -265,7 +265,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             done.accept(Errno.OK);
             return;
         }
-        final Map<IommuEngine, List<InvCommand>> byEngine = new HashMap<>();
+        final Map<IommuEngine, List<InvCommand>> byEngine = new LinkedHashMap<>();
         for (final InvCommand c : cmds) {
             byEngine.computeIfAbsent(engine(c.target().group().iommu()), k -> new ArrayList<>()).add(c);
         }
@@ -418,6 +418,21 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
 
     // ------------------------------------------------------------------------------------------------
     // the driver: fence, and reconcile with the core's attach changes (§1.7)
+
+    /**
+     * Whether {@code f}'s ATS side is as {@link #attach} left it and holds nothing in flight: its ATC
+     * is empty, it is not fenced, no reconcile or re-enable is pending, its device answers
+     * invalidations normally and honours bus mastering, and ATS is enabled exactly when the function
+     * supports it. The simulator lends a function's core objects to another function only in this
+     * state. Call from the thread that drives the scheduler, between tasks.
+     *
+     * @return {@code true} if nothing distinguishes {@code f} from a freshly attached function
+     */
+    public boolean quiescent(final AtsFunction f) {
+        return f.response() == InvResponse.NORMAL && f.honorsBusMaster() && f.resetCuresHang() && !f.fenced()
+            && f.atsEnabled() == f.fn().atsSupported() && !f.reconciling.get() && !f.reconcileAgain
+            && !f.enablePending && f.atc().size() == 0;
+    }
 
     /**
      * Fence {@code fn} at once (the review's direction, §2.4/§2.5): translated requests blocked,

@@ -11,7 +11,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -118,8 +118,8 @@ public final class IommuEngine {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final List<TimeoutListener> listeners = new CopyOnWriteArrayList<>();
 
-    // confined to the drainer
-    private final Map<PciFunction, Tags> tags = new HashMap<>();
+    // confined to the drainer; insertion-ordered so that abortAll() retires in the same order on every run
+    private final Map<PciFunction, Tags> tags = new LinkedHashMap<>();
     private final TreeSet<Long> unresolved = new TreeSet<>();
     private final ArrayDeque<PendingSync> syncs = new ArrayDeque<>();
     private final List<TimedOut> timedOutUnreported = new ArrayList<>();
@@ -328,7 +328,16 @@ public final class IommuEngine {
      * their deadline comes up (their ITag generation moved on), so nothing is cancelled.
      */
     private void armTimer() {
-        if (timerArmed || deadlines.isEmpty()) {
+        if (timerArmed) {
+            return;
+        }
+        // Deadlines of invalidations that already resolved would only make the tick skip them; drop
+        // them now, so a healthy engine's timer sleeps instead of ticking once per invalidation.
+        Deadline head;
+        while ((head = deadlines.peek()) != null && !live(head.fn, head.itag, head.gen)) {
+            deadlines.poll();
+        }
+        if (head == null) {
             return;
         }
         timerArmed = true;
@@ -360,8 +369,7 @@ public final class IommuEngine {
             return;
         }
         final Tags t = tags.get(a.fn);
-        final boolean live = t != null && (t.busy & 1 << a.itag) != 0 && t.gen[a.itag] == a.gen;
-        if (!live) {
+        if (!live(t, a.itag, a.gen)) {
             if (!a.timeout) {
                 late.incrementAndGet();
                 events.record(EventType.INFO_LATE_COMPLETION, a.fn.bdf(), "itag " + a.itag);
@@ -386,6 +394,15 @@ public final class IommuEngine {
         } else {
             timedOutUnreported.add(new TimedOut(a.fn, seq, c));
         }
+    }
+
+    /** @return whether ({@code itag}, {@code gen}) of {@code fn} is still in flight (drainer only). */
+    private boolean live(final PciFunction fn, final int itag, final long gen) {
+        return live(tags.get(fn), itag, gen);
+    }
+
+    private static boolean live(final Tags t, final int itag, final long gen) {
+        return t != null && (t.busy & 1 << itag) != 0 && t.gen[itag] == gen;
     }
 
     private void retire(final Tags t, final int itag) {
@@ -527,6 +544,15 @@ public final class IommuEngine {
             n += Integer.bitCount(t.busy) + t.stalled.size();
         }
         return n;
+    }
+
+    /**
+     * @return ITags in flight or invalidations stalled for {@code fn} (same caller contract as
+     *         {@link #itagsBusy()})
+     */
+    public int itagsBusy(final PciFunction fn) {
+        final Tags t = tags.get(fn);
+        return t == null ? 0 : Integer.bitCount(t.busy) + t.stalled.size();
     }
 
     /** @return whether the engine holds no queued, in-flight or stalled work and no pending sync. */

@@ -1,6 +1,6 @@
 package io.resetguard.mem;
 
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -17,18 +17,30 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * </pre>
  * Each page's state is one word in an {@link AtomicLongArray}:
  * <pre>
- *   63            32 31                   1   0
- *  +----------------+----------------------+---+
- *  |  owner (int)   |  generation (31 bit) | A |   A = allocated
- *  +----------------+----------------------+---+
+ *   63                 32 31                   1   0
+ *  +---------------------+----------------------+---+
+ *  | owner (A = 1)       |  generation (31 bit) | A |   A = allocated
+ *  | next free + 1 (A=0) |                      |   |
+ *  +---------------------+----------------------+---+
  * </pre>
  * Freeing bumps the generation, so every reference taken before the free is stale from then on,
  * whether or not the page was reallocated. Free pages are kept on a LIFO stack (the most recently
  * freed page is reused first, as the kernel's per-CPU lists do), which is what makes "freed and
  * handed to someone else" happen quickly.
  *
- * <p>Thread-safe and lock-free: alloc and free are a pop/push on a {@link ConcurrentLinkedDeque}
- * plus a volatile CAS on the page word.
+ * <p>The free stack is intrusive: a free page's word links to the next free page, and the top is
+ * one {@link AtomicLong}, so a page costs 8 bytes and nothing else (a fleet simulation holds
+ * millions). The top packs a tag that every push and pop increments, so a pop that read a stale
+ * link fails its CAS instead of corrupting the stack (ABA):
+ * <pre>
+ *   63               32 31               0
+ *  +-------------------+------------------+
+ *  |    tag (32 bit)   | top pfn + 1 (0 = empty)
+ *  +-------------------+------------------+
+ * </pre>
+ *
+ * <p>Thread-safe and lock-free: alloc and free are a volatile CAS on the page word and one on the
+ * top.
  */
 public final class PhysMem {
     /** What an access through a page reference found. */
@@ -41,8 +53,11 @@ public final class PhysMem {
         REALLOCATED
     }
 
+    private static final long LINK_MASK = 0xffffffffL;
+
     private final AtomicLongArray pages;
-    private final ConcurrentLinkedDeque<Integer> free = new ConcurrentLinkedDeque<>();
+    /** Tag and top of the free stack; see the class comment. */
+    private final AtomicLong top = new AtomicLong();
 
     /** @param pageCount number of pages, &gt; 0 */
     public PhysMem(final int pageCount) {
@@ -50,9 +65,11 @@ public final class PhysMem {
             throw new IllegalArgumentException("pageCount must be > 0, was " + pageCount);
         }
         pages = new AtomicLongArray(pageCount);
-        for (int i = pageCount - 1; i >= 0; i--) {
-            free.push(i);
+        // page i links to i + 1 (stored as i + 2), the last one to nothing: pfn 0 is on top
+        for (int i = 0; i < pageCount - 1; i++) {
+            pages.setPlain(i, (long) (i + 2) << 32);
         }
+        top.set(1); // tag 0, top pfn 0; the volatile store publishes the plain page stores
     }
 
     /** @return a reference to page {@code pfn} at generation {@code gen}. */
@@ -81,15 +98,21 @@ public final class PhysMem {
      * @return a reference, or -1 if memory is exhausted
      */
     public long alloc(final int owner) {
-        final Integer pfn = free.pollFirst();
-        if (pfn == null) {
-            return -1;
-        }
         for (;;) {
-            final long w = pages.get(pfn);
-            final int gen = (int) (w >>> 1) & 0x7fffffff;
-            if (pages.compareAndSet(pfn, w, (long) owner << 32 | (long) gen << 1 | 1)) {
-                return ref(pfn, gen);
+            final long t = top.get();
+            final int head = (int) (t & LINK_MASK) - 1;
+            if (head < 0) {
+                return -1;
+            }
+            final long w = pages.get(head);
+            final long next = w >>> 32;
+            // NOTE: if another thread popped head meanwhile, w may be its allocated word and next
+            // garbage; the tag it bumped makes this CAS fail, so the garbage is never installed.
+            if (top.compareAndSet(t, (t + (1L << 32)) & ~LINK_MASK | next)) {
+                final int gen = (int) (w >>> 1) & 0x7fffffff;
+                // the page is ours alone now: nobody else can pop it, and free() refuses it (A = 0)
+                pages.set(head, (long) owner << 32 | (long) gen << 1 | 1);
+                return ref(head, gen);
             }
         }
     }
@@ -101,14 +124,23 @@ public final class PhysMem {
      */
     public boolean free(final long ref) {
         final int pfn = pfn(ref);
+        final int nextGen = (gen(ref) + 1) & 0x7fffffff;
         for (;;) {
             final long w = pages.get(pfn);
             if ((w & 1) == 0 || ((int) (w >>> 1) & 0x7fffffff) != gen(ref)) {
                 return false;
             }
-            final int nextGen = (gen(ref) + 1) & 0x7fffffff;
+            // the CAS decides which of two racing frees wins; the winner owns the page until it is on the stack
             if (pages.compareAndSet(pfn, w, (long) nextGen << 1)) {
-                free.push(pfn);
+                break;
+            }
+        }
+        for (;;) {
+            final long t = top.get();
+            // link below the current top; only the link bits change, so a concurrent check() of a
+            // stale reference still reads A = 0 and the new generation
+            pages.set(pfn, (t & LINK_MASK) << 32 | (long) nextGen << 1);
+            if (top.compareAndSet(t, (t + (1L << 32)) & ~LINK_MASK | (pfn + 1))) {
                 return true;
             }
         }
@@ -134,8 +166,14 @@ public final class PhysMem {
         return pages.length();
     }
 
-    /** @return the number of free pages (a racy snapshot). */
+    /** @return the number of free pages (a racy snapshot; O(pages)). */
     public int freePages() {
-        return free.size();
+        int n = 0;
+        for (int i = 0; i < pages.length(); i++) {
+            if ((pages.get(i) & 1) == 0) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -20,13 +20,14 @@ import io.resetguard.pci.PciCore;
 import io.resetguard.pci.PciDev;
 import io.resetguard.pci.ResetOutcome;
 import io.resetguard.recovery.Recovery;
+import io.resetguard.state.GroupState;
 import io.resetguard.time.VirtualScheduler;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,21 +50,63 @@ import java.util.function.DoubleConsumer;
  * in the run (it stops answering invalidations and ignores bus mastering); while hung, each run of a
  * reset method fails with probability {@link SimConfig#resetFailRate()}, its DMA engine keeps
  * replaying its last buffers every second, and a completed reset cures it.
+ *
+ * <p><b>Core objects are lent, not owned.</b> A fleet function that is between cycles, healthy and
+ * never disturbed is in exactly the state a freshly probed function is in, so it needs no core
+ * objects at all: a shard keeps per function only its workload stream, its cycle count and two small
+ * flags in primitive arrays (about 17 bytes) plus its one pending event. When a function's cycle
+ * starts or its device hangs, the shard lends it a <em>slot</em>: a complete core stack (IOMMU group,
+ * {@code pci_dev}, ATS side, paging domain) that no other function holds. When the function is
+ * pristine again ({@link #pristine}: its group snapshot equals the initial one, nothing is in flight
+ * in the engine, recovery or PCI core, its ATC and page table are empty, the device is healthy), the
+ * slot goes back to the shard's free list. A function that was reset, is blocked or is hung keeps its
+ * slot until it is pristine, which for a blocked one means for the rest of the run. Only the few
+ * functions with a cycle in progress, and the disturbed ones, hold slots, which is what lets a
+ * million functions fit in 256 MB. Whether lending changes any result is tested: the same fleet run
+ * with one dedicated slot per function ({@code pooled = false}) gives identical numbers.
+ *
+ * <p>Because lent slots keep their core identity, the oracle's messages name the slot's
+ * {@link Bdf}; pages carry the fleet function's index as their owner.
  */
 public final class Simulation {
     /** How often a hung function's DMA engine replays its last buffers. */
     static final long STALE_WRITE_PERIOD_NS = 1_000_000_000L;
 
+    /** Functions per shard (the width of a fleet event's function index). */
+    public static final int MAX_FUNCTIONS_PER_IOMMU = 1 << FleetQueue.INDEX_BITS;
+
+    private static final byte HUNG = 1;
+    private static final int CYCLE = 0;
+    private static final int HANG = 1;
+
     private final SimConfig config;
     private final int replication;
+    private final boolean pooled;
 
     /**
      * @param config      the simulation
      * @param replication the replication index (selects fresh streams)
      */
     public Simulation(final SimConfig config, final int replication) {
+        this(config, replication, true);
+    }
+
+    /**
+     * @param pooled whether functions borrow core stacks from a per-shard pool (the default) or
+     *               each gets a dedicated one for the whole run (for comparison; far more memory)
+     */
+    Simulation(final SimConfig config, final int replication, final boolean pooled) {
         this.config = Objects.requireNonNull(config, "config");
+        if ((long) config.functions() > (long) MAX_FUNCTIONS_PER_IOMMU * config.iommus()) {
+            throw new IllegalArgumentException("functions: at most " + MAX_FUNCTIONS_PER_IOMMU + " per IOMMU, was "
+                + config.functions() + " on " + config.iommus() + " IOMMUs (raise iommus)");
+        }
+        if (config.durationNs() / 1_000 >= FleetQueue.MAX_DUE_US) {
+            throw new IllegalArgumentException("duration: at most " + FleetQueue.MAX_DUE_US / 3_600_000_000L
+                + "h, was " + config.durationNs() / 3_600_000_000_000L + "h");
+        }
         this.replication = replication;
+        this.pooled = pooled;
     }
 
     /**
@@ -99,22 +142,18 @@ public final class Simulation {
             return t;
         });
         try {
-            final List<Future<Shard>> futures = new ArrayList<>();
+            final List<Future<ShardResult>> futures = new ArrayList<>();
             for (int s = 0; s < shards; s++) {
                 final int shard = s;
-                futures.add(pool.submit(() -> {
-                    final Shard sh = new Shard(model, shard);
-                    sh.run(slice -> {
-                        final long v = simulated.addAndGet(slice);
-                        if (progress != null) {
-                            progress.accept(Math.min(1.0, (double) v / total));
-                        }
-                    });
-                    return sh;
-                }));
+                futures.add(pool.submit(() -> new Shard(model, shard).run(slice -> {
+                    final long v = simulated.addAndGet(slice);
+                    if (progress != null) {
+                        progress.accept(Math.min(1.0, (double) v / total));
+                    }
+                })));
             }
-            final List<Shard> done = new ArrayList<>();
-            for (final Future<Shard> f : futures) {
+            final List<ShardResult> done = new ArrayList<>();
+            for (final Future<ShardResult> f : futures) {
                 try {
                     done.add(f.get());
                 } catch (final java.util.concurrent.ExecutionException e) {
@@ -127,7 +166,7 @@ public final class Simulation {
         }
     }
 
-    private ModelResult collect(final ProtocolModel model, final List<Shard> shards, final long wallNs) {
+    private static ModelResult collect(final ProtocolModel model, final List<ShardResult> shards, final long wallNs) {
         long resets = 0;
         long failed = 0;
         long blocked = 0;
@@ -139,138 +178,286 @@ public final class Simulation {
         long timeouts = 0;
         long events = 0;
         final Histogram latency = new Histogram(3);
-        for (final Shard s : shards) {
-            resets += s.recovery.succeeded() + s.recovery.failed();
-            failed += s.recovery.failed();
+        for (final ShardResult s : shards) {
+            resets += s.resets;
+            failed += s.failedResets;
             blocked += s.blockedAtEnd;
-            final EventLog log = s.fabric.events();
-            corrupt += log.count(EventType.VIOLATION_MEMORY_CORRUPTION);
-            stale += log.count(EventType.VIOLATION_STALE_READ);
-            live += log.count(EventType.VIOLATION_LIVENESS);
-            uaf += log.count(EventType.VIOLATION_USE_AFTER_FREE);
-            for (final IommuEngine e : s.ats.engines()) {
-                inv += e.issued();
-                timeouts += e.timeouts();
-                latency.add(e.latency());
-            }
-            events += s.sched.executed();
+            corrupt += s.corruptions;
+            stale += s.staleReads;
+            live += s.liveness;
+            uaf += s.useAfterFree;
+            inv += s.invalidations;
+            timeouts += s.timeouts;
+            latency.add(s.latency);
+            events += s.events;
         }
         return new ModelResult(model, resets, failed, blocked, corrupt, stale, live, uaf, inv, timeouts,
             latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(50),
             latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99), events, wallNs);
     }
 
-    /** One IOMMU instance and its functions, simulated on one thread. */
+    /** What a shard leaves behind: counts only, so its fleet and core objects can be collected at once. */
+    private static final class ShardResult {
+        long resets;
+        long failedResets;
+        long blockedAtEnd;
+        long corruptions;
+        long staleReads;
+        long liveness;
+        long useAfterFree;
+        long invalidations;
+        long timeouts;
+        long events;
+        int slots;
+        final Histogram latency = new Histogram(3);
+    }
+
+    /**
+     * One core stack lent to one fleet function at a time: an IOMMU group with one ATS-capable
+     * function, its {@code pci_dev}, its ATS side and its default (paging) domain.
+     */
+    private static final class Slot {
+        final IommuGroup group;
+        final AtsFunction ats;
+        final Domain domain;
+        /** The group's snapshot as probed; the slot is free only while the group is back in it. */
+        final GroupState pristine;
+        /** Local index of the fleet function holding the slot, or -1. */
+        int holder = -1;
+        /** SplitMix64 state of the holder's RESETS stream (one element, for {@link Streams#nextDouble}). */
+        final long[] resets = new long[1];
+
+        Slot(final IommuGroup group, final AtsFunction ats) {
+            this.group = group;
+            this.ats = ats;
+            this.domain = group.snapshot().domain();
+            this.pristine = group.snapshot();
+        }
+    }
+
+    /**
+     * One IOMMU instance and its functions, simulated on one thread: fleet events (cycles, hangs) in a
+     * {@link FleetQueue}, everything the core schedules in a {@link VirtualScheduler}, merged by due
+     * time (at equal times the core's events run first).
+     */
     private final class Shard {
         final VirtualScheduler sched = new VirtualScheduler();
+        final FleetQueue fleet;
+        long fleetEvents;
         final Fabric fabric;
+        final Iommu iommu;
         final PciCore pci;
         final AtsSystem ats;
+        final IommuEngine engine;
         final Recovery recovery;
-        final List<Fn> fns = new ArrayList<>();
-        long blockedAtEnd;
+        /** Fleet id of local function 0. */
+        final int first;
+        final int n;
+        // per fleet function, by local index: the only state a function without a slot has
+        final long[] workload;
+        final int[] cycles;
+        final int[] slotOf;
+        final byte[] flags;
+        // the slots; a slot's index is its core function's fabric id
+        final List<Slot> slots = new ArrayList<>();
+        int[] free = new int[16];
+        int freeTop;
 
         Shard(final ProtocolModel model, final int shard) {
             fabric = Fabric.builder().model(model).events(new EventLog(1_000)).build();
-            final Iommu iommu = fabric.addIommu("iommu" + shard);
+            iommu = fabric.addIommu("iommu" + shard);
             pci = new PciCore(fabric, sched);
-            final int first = (int) ((long) config.functions() * shard / config.iommus());
-            final int last = (int) ((long) config.functions() * (shard + 1) / config.iommus());
-            ats = new AtsSystem(fabric, pci, new PhysMem(Math.max(16, 2 * (last - first))),
+            first = (int) ((long) config.functions() * shard / config.iommus());
+            n = (int) ((long) config.functions() * (shard + 1) / config.iommus()) - first;
+            // at most one page per function is mapped at a time unless its cycles overlap; the oracle
+            // needs pages to be reused quickly, which the LIFO free list does whatever the size
+            ats = new AtsSystem(fabric, pci, new PhysMem(Math.max(1024, n)),
                 AtsConfig.defaults().withFlavour(config.flavour()));
-            for (int id = first; id < last; id++) {
-                final IommuGroup g = iommu.addGroup();
-                ats.watch(g);
-                final PciDev d = pci.attach(g.addFunction(Bdf.ofPacked(id), true, 0), PciCaps.typical(), null);
-                fns.add(new Fn(id, ats.attach(d), g.snapshot().domain()));
-            }
+            engine = ats.engine(iommu);
+            workload = new long[n];
+            cycles = new int[n];
+            slotOf = new int[n];
+            flags = new byte[n];
+            Arrays.fill(slotOf, -1);
+            fleet = new FleetQueue(n + n / 16 + 16);
             recovery = new Recovery(ats, pci, config.recovery(), 1_000_000_000L);
             pci.faults((fn, m, attempt) -> {
-                final Fn f = fns.get(fn.id()); // ids are dense per fabric: one fabric per shard
-                return f.hung && f.resets.nextDouble() < config.resetFailRate()
+                final Slot s = slots.get(fn.id()); // one fabric per shard: ids are dense and in slot order
+                return s.holder >= 0 && (flags[s.holder] & HUNG) != 0
+                    && Streams.nextDouble(s.resets, 0) < config.resetFailRate()
                     ? ResetOutcome.READINESS_TIMEOUT : ResetOutcome.SUCCESS;
             });
+            final long[] faults = new long[1];
+            for (int i = 0; i < n; i++) {
+                workload[i] = Streams.state(config.seed(), replication, first + i, Streams.Purpose.WORKLOAD);
+                faults[0] = Streams.state(config.seed(), replication, first + i, Streams.Purpose.FAULTS);
+                if (Streams.nextDouble(faults, 0) < config.faultRate()) {
+                    fleet.push(FleetQueue.key(FleetQueue.ceilUs((long) (Streams.nextDouble(faults, 0) * config.durationNs())),
+                        i, HANG));
+                }
+                if (!pooled) {
+                    bind(i);
+                }
+            }
         }
 
-        void run(final java.util.function.LongConsumer simulatedNs) {
-            for (final Fn f : fns) {
-                f.start();
+        ShardResult run(final java.util.function.LongConsumer simulatedNs) {
+            for (int i = 0; i < n; i++) {
+                scheduleCycle(i);
             }
             final long slice = Math.max(1, config.durationNs() / 100);
             long t = 0;
             while (t < config.durationNs()) {
                 final long next = Math.min(config.durationNs(), t + slice);
+                long key;
+                // an empty queue peeks Long.MAX_VALUE, whose due time is past any allowed duration
+                while (FleetQueue.dueNs(key = fleet.peek()) <= next) {
+                    sched.runUntil(FleetQueue.dueNs(key)); // the core's events up to then, then the clock moves there
+                    fleet.pop();
+                    fleetEvents++;
+                    if (FleetQueue.kind(key) == CYCLE) {
+                        cycle(FleetQueue.index(key));
+                    } else {
+                        hang(FleetQueue.index(key));
+                    }
+                }
                 sched.runUntil(next);
                 simulatedNs.accept(next - t);
                 t = next;
             }
             new Oracle(fabric, pci).checkQuiescent();
-            for (final Fn f : fns) {
-                if (f.ats.fn().group().isParked(f.ats.fn())) {
-                    blockedAtEnd++;
+            final ShardResult r = new ShardResult();
+            for (final Slot s : slots) {
+                if (s.group.isParked(s.ats.fn())) {
+                    r.blockedAtEnd++;
                 }
+            }
+            r.resets = recovery.succeeded() + recovery.failed();
+            r.failedResets = recovery.failed();
+            final EventLog log = fabric.events();
+            r.corruptions = log.count(EventType.VIOLATION_MEMORY_CORRUPTION);
+            r.staleReads = log.count(EventType.VIOLATION_STALE_READ);
+            r.liveness = log.count(EventType.VIOLATION_LIVENESS);
+            r.useAfterFree = log.count(EventType.VIOLATION_USE_AFTER_FREE);
+            for (final IommuEngine e : ats.engines()) {
+                r.invalidations += e.issued();
+                r.timeouts += e.timeouts();
+                r.latency.add(e.latency());
+            }
+            r.events = sched.executed() + fleetEvents;
+            r.slots = slots.size();
+            return r;
+        }
+
+        // ---------------------------------------------------------------------------------------------
+        // lending core stacks
+
+        /** @return the slot of local function {@code i}, lending it a free one (or a new one) if it has none. */
+        Slot bind(final int i) {
+            final int held = slotOf[i];
+            if (held >= 0) {
+                return slots.get(held);
+            }
+            final int k;
+            if (freeTop > 0) {
+                k = free[--freeTop];
+            } else {
+                k = slots.size();
+                final IommuGroup g = iommu.addGroup();
+                ats.watch(g);
+                final PciDev d = pci.attach(g.addFunction(Bdf.ofPacked(k), true, 0), PciCaps.typical(), null);
+                slots.add(new Slot(g, ats.attach(d)));
+            }
+            final Slot s = slots.get(k);
+            s.holder = i;
+            slotOf[i] = k;
+            return s;
+        }
+
+        /** Give local function {@code i}'s slot back if nothing distinguishes it from a fresh one. */
+        void releaseIfPristine(final int i) {
+            final int k = slotOf[i];
+            if (!pooled || k < 0 || !pristine(i, slots.get(k))) {
+                return;
+            }
+            slots.get(k).holder = -1;
+            slotOf[i] = -1;
+            if (freeTop == free.length) {
+                free = Arrays.copyOf(free, freeTop * 2);
+            }
+            free[freeTop++] = k;
+        }
+
+        /**
+         * Whether slot {@code s}, held by local function {@code i}, is in the state {@link #bind} lends
+         * slots in: the function is not hung; its group snapshot equals the probed one (not blocked,
+         * no reset, depth 0, no blocking domain allocated, same domain); its ATS side is quiescent;
+         * its page table is empty; the engine holds no ITag or stalled invalidation for it; recovery is
+         * not working on it; and its {@code pci_dev} is in D0 with bus mastering on, no reset in flight
+         * and its device lock free.
+         */
+        boolean pristine(final int i, final Slot s) {
+            final PciDev d = s.ats.dev();
+            return (flags[i] & HUNG) == 0
+                && s.group.snapshot().equals(s.pristine)
+                && ats.quiescent(s.ats)
+                && ats.table(s.domain).size() == 0
+                && engine.itagsBusy(s.ats.fn()) == 0
+                && !recovery.inFlight(s.ats.fn())
+                && d.power() == PciDev.Power.D0 && d.busMaster() && !d.fullResetInFlight() && d.lock().owner() == null;
+        }
+
+        // ---------------------------------------------------------------------------------------------
+        // the workload and the faults
+
+        void scheduleCycle(final int i) {
+            final long delay = Streams.exponentialNs(Streams.nextDouble(workload, i), config.cyclePeriodNs());
+            final long dueUs = FleetQueue.ceilUs(sched.nanoTime() + delay);
+            if (dueUs * 1_000 <= config.durationNs()) { // a cycle after the end would never run
+                fleet.push(FleetQueue.key(dueUs, i, CYCLE));
             }
         }
 
-        /** One function's workload. */
-        private final class Fn {
-            final AtsFunction ats;
-            final Domain domain;
-            final SplittableRandom workload;
-            final SplittableRandom resets;
-            volatile boolean hung;
-            long nextIova;
-
-            Fn(final int id, final AtsFunction ats, final Domain domain) {
-                this.ats = ats;
-                this.domain = domain;
-                this.workload = Streams.stream(config.seed(), replication, id, Streams.Purpose.WORKLOAD);
-                this.resets = Streams.stream(config.seed(), replication, id, Streams.Purpose.RESETS);
-                final SplittableRandom faults = Streams.stream(config.seed(), replication, id, Streams.Purpose.FAULTS);
-                if (faults.nextDouble() < config.faultRate()) {
-                    final long at = (long) (faults.nextDouble() * config.durationNs());
-                    sched.schedule(at, this::hang);
+        /** Map a buffer, write it a few times over a second, unmap it; then wait for the next cycle. */
+        void cycle(final int i) {
+            final Slot s = bind(i);
+            final long iova = cycles[i]++;
+            if (ats.map(s.domain, iova, first + i, true) >= 0) {
+                for (int w = 1; w <= config.writesPerCycle(); w++) {
+                    sched.schedule(w * 300_000_000L, () -> ats.dma(s.ats, 0, iova, true));
                 }
+                sched.schedule((config.writesPerCycle() + 1) * 300_000_000L,
+                    () -> ats.unmap(s.domain, iova, rc -> releaseIfPristine(i)));
+            } else {
+                releaseIfPristine(i);
             }
+            scheduleCycle(i);
+        }
 
-            void start() {
-                sched.schedule(Streams.exponentialNs(workload, config.cyclePeriodNs()), this::cycle);
-            }
+        void hang(final int i) {
+            final Slot s = bind(i);
+            flags[i] |= HUNG;
+            s.resets[0] = Streams.state(config.seed(), replication, first + i, Streams.Purpose.RESETS);
+            s.ats.response(InvResponse.HANG);
+            s.ats.honorsBusMaster(false);
+            sched.schedule(STALE_WRITE_PERIOD_NS, () -> staleWrites(i));
+        }
 
-            void hang() {
-                hung = true;
-                ats.response(InvResponse.HANG);
-                ats.honorsBusMaster(false);
-                sched.schedule(STALE_WRITE_PERIOD_NS, this::staleWrites);
+        /**
+         * A hung function's DMA engine keeps running: every second it writes its last two buffers
+         * again, through whatever its ATC still holds, until a completed reset cures it.
+         */
+        void staleWrites(final int i) {
+            final Slot s = slots.get(slotOf[i]); // a hung function keeps its slot
+            if (s.ats.response() != InvResponse.HANG) {
+                flags[i] &= ~HUNG;
+                releaseIfPristine(i);
+                return;
             }
-
-            /**
-             * A hung function's DMA engine keeps running: every second it writes its last two
-             * buffers again, through whatever its ATC still holds, until a completed reset cures it.
-             */
-            void staleWrites() {
-                if (ats.response() != InvResponse.HANG) {
-                    hung = false;
-                    return;
-                }
-                for (long old = Math.max(0, nextIova - 2); old < nextIova; old++) {
-                    Shard.this.ats.dma(ats, 0, old, true);
-                }
-                sched.schedule(STALE_WRITE_PERIOD_NS, this::staleWrites);
+            for (long old = Math.max(0, cycles[i] - 2); old < cycles[i]; old++) {
+                ats.dma(s.ats, 0, old, true);
             }
-
-            /** Map a buffer, write it a few times over a second, unmap it; then wait for the next cycle. */
-            void cycle() {
-                final long iova = nextIova++;
-                if (Shard.this.ats.map(domain, iova, ats.fn().id(), true) >= 0) {
-                    for (int w = 1; w <= config.writesPerCycle(); w++) {
-                        sched.schedule(w * 300_000_000L, () -> Shard.this.ats.dma(ats, 0, iova, true));
-                    }
-                    sched.schedule((config.writesPerCycle() + 1) * 300_000_000L,
-                        () -> Shard.this.ats.unmap(domain, iova, rc -> { }));
-                }
-                sched.schedule(Streams.exponentialNs(workload, config.cyclePeriodNs()), this::cycle);
-            }
+            sched.schedule(STALE_WRITE_PERIOD_NS, () -> staleWrites(i));
         }
     }
 }

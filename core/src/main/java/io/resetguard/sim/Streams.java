@@ -27,12 +27,35 @@ public final class Streams {
      */
     public static SplittableRandom stream(final long seed, final int replication, final long functionId,
                                           final Purpose purpose) {
+        return new SplittableRandom(state(seed, replication, functionId, purpose));
+    }
+
+    /**
+     * The initial state of the stream for the key, for callers that keep millions of streams as
+     * plain {@code long}s (a {@link SplittableRandom} costs 40 bytes): {@link #nextDouble(long[], int)}
+     * on this state draws exactly what {@code new SplittableRandom(state).nextDouble()} draws.
+     *
+     * @return the SplitMix64 seed of the stream
+     */
+    public static long state(final long seed, final int replication, final long functionId, final Purpose purpose) {
         long z = mix(seed);
         z = mix(z ^ (replication + 1) * 0x9E3779B97F4A7C15L);
         z = mix(z ^ (functionId + 1) * 0xC2B2AE3D27D4EB4FL);
-        z = mix(z ^ (purpose.ordinal() + 1) * 0x165667B19E3779F9L);
-        return new SplittableRandom(z);
+        return mix(z ^ (purpose.ordinal() + 1) * 0x165667B19E3779F9L);
     }
+
+    /**
+     * Draw the next double in [0, 1) from the SplitMix64 stream whose state is {@code states[i]}, and
+     * advance it: the same sequence as {@link SplittableRandom#nextDouble()} from that seed.
+     */
+    public static double nextDouble(final long[] states, final int i) {
+        final long s = states[i] + GOLDEN_GAMMA;
+        states[i] = s;
+        return (mix(s) >>> 11) * 0x1.0p-53;
+    }
+
+    /** SplittableRandom's gamma for a stream made from a seed. */
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     /** SplitMix64's finalizer. */
     static long mix(final long x) {
@@ -44,6 +67,11 @@ public final class Streams {
 
     /** @return an exponentially distributed delay with the given mean, at least 1 ns. */
     public static long exponentialNs(final SplittableRandom r, final double meanNs) {
-        return Math.max(1L, (long) (-Math.log(1.0 - r.nextDouble()) * meanNs));
+        return exponentialNs(r.nextDouble(), meanNs);
+    }
+
+    /** @return the exponentially distributed delay with the given mean for the uniform draw {@code u}, at least 1 ns. */
+    public static long exponentialNs(final double u, final double meanNs) {
+        return Math.max(1L, (long) (-Math.log(1.0 - u) * meanNs));
     }
 }

@@ -55,6 +55,47 @@ class SimulationTest {
         assertTrue(other.events() != a.events(), "another seed, another run");
     }
 
+    /** A run's numbers without its wall time. */
+    private static ModelResult numbers(final ModelResult r) {
+        return new ModelResult(r.model(), r.resets(), r.failedResets(), r.blockedAtEnd(), r.corruptions(), r.staleReads(),
+            r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(), r.invalidationLatencyP50Ns(),
+            r.invalidationLatencyP99Ns(), r.events(), 0);
+    }
+
+    /**
+     * Lending core stacks is invisible: every model gives the same numbers whether functions borrow
+     * pooled slots or own one each for the whole run. This is what makes the pool's pristine check
+     * sound; a check that released a slot too early (say, with its ATC or its blocked state still
+     * set) changes corruptions, blocked functions or events.
+     */
+    @Test
+    void lendingSlotsChangesNothing() throws Exception {
+        final SimConfig c = small().withFleet(600, 2).withFaultRate(0.1);
+        for (final ProtocolModel m : ProtocolModel.values()) {
+            final ModelResult pooled = new Simulation(c, 0, true).run(m, null);
+            final ModelResult dedicated = new Simulation(c, 0, false).run(m, null);
+            assertEquals(numbers(dedicated), numbers(pooled), m.cliName());
+            assertTrue(pooled.timeouts() > 0 && pooled.resets() > 0, "the fleet exercises recovery: " + pooled);
+        }
+    }
+
+    @Test
+    void streamsAsPlainLongsDrawWhatSplittableRandomDraws() {
+        final long[] st = {Streams.state(42, 3, 1234, Streams.Purpose.WORKLOAD)};
+        final java.util.SplittableRandom r = Streams.stream(42, 3, 1234, Streams.Purpose.WORKLOAD);
+        for (int k = 0; k < 1000; k++) {
+            assertEquals(r.nextDouble(), Streams.nextDouble(st, 0));
+        }
+        assertTrue(Streams.state(42, 3, 1234, Streams.Purpose.WORKLOAD) != Streams.state(42, 3, 1234, Streams.Purpose.FAULTS));
+    }
+
+    @Test
+    void tooManyFunctionsPerIommuIsRefused() {
+        final SimConfig c = SimConfig.defaults().withFleet(Simulation.MAX_FUNCTIONS_PER_IOMMU + 1, 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Simulation(c, 0))
+            .getMessage().startsWith("functions"));
+    }
+
     @Test
     void badConfigNamesTheField() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SimConfig.defaults().withFleet(10, 20))
