@@ -111,8 +111,9 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
 
     /** @return the invalidation engine of {@code iommu} (created on first use). */
     public IommuEngine engine(final Iommu iommu) {
-        return engines.computeIfAbsent(iommu, i -> new IommuEngine(i, scheduler, events, config.flavour(),
-            config.timeoutNs(), config.queue(), config.queueCapacity(), this));
+        final IommuEngine e = engines.get(iommu); // the common case, without a capturing lambda
+        return e != null ? e : engines.computeIfAbsent(iommu, i -> new IommuEngine(i, scheduler, events,
+            config.flavour(), config.timeoutNs(), config.queue(), config.queueCapacity(), this));
     }
 
     /** @return every engine. */
@@ -205,9 +206,12 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             done.accept(Errno.OK);
             return;
         }
-        final List<InvCommand> cmds = new ArrayList<>();
-        for (final Use u : usersOf(d)) {
-            cmds.add(InvCommand.atcRange(u.f.fn(), u.pasid, iovaPage, 1));
+        final List<InvCommand> cmds = new ArrayList<>(2);
+        final Set<Use> us = users.get(d);
+        if (us != null) {
+            for (final Use u : us) { // weakly consistent: a user added meanwhile is flushed when it attaches
+                cmds.add(InvCommand.atcRange(u.f.fn(), u.pasid, iovaPage, 1));
+            }
         }
         invalidateAndWait(cmds, 0, rc -> {
             freePage(d, pte.ref());
@@ -265,6 +269,19 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             done.accept(Errno.OK);
             return;
         }
+        final IommuEngine only = engine(cmds.get(0).target().group().iommu());
+        if (sameEngine(only, cmds)) { // the common case: one engine, one sync, no bookkeeping
+            submitAll(only, cmds, 0, c -> c.onComplete(rc -> {
+                if (rc != Errno.EAGAIN) {
+                    done.accept(Errno.OK);
+                } else if (attempt < config.vtdMaxRetries()) {
+                    invalidateAndWait(cmds, attempt + 1, done); // qi_submit_sync() restarts
+                } else {
+                    done.accept(Errno.ETIMEDOUT);
+                }
+            }));
+            return;
+        }
         final Map<IommuEngine, List<InvCommand>> byEngine = new LinkedHashMap<>();
         for (final InvCommand c : cmds) {
             byEngine.computeIfAbsent(engine(c.target().group().iommu()), k -> new ArrayList<>()).add(c);
@@ -287,6 +304,15 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
                 }
             }));
         }
+    }
+
+    private boolean sameEngine(final IommuEngine e, final List<InvCommand> cmds) {
+        for (int i = 1; i < cmds.size(); i++) {
+            if (cmds.get(i).target().group().iommu() != e.iommu()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void submitAll(final IommuEngine engine, final List<InvCommand> cmds, final int from,

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -120,7 +119,7 @@ public final class IommuEngine {
 
     // confined to the drainer; insertion-ordered so that abortAll() retires in the same order on every run
     private final Map<PciFunction, Tags> tags = new LinkedHashMap<>();
-    private final TreeSet<Long> unresolved = new TreeSet<>();
+    private final SeqWindow unresolved = new SeqWindow();
     private final ArrayDeque<PendingSync> syncs = new ArrayDeque<>();
     private final List<TimedOut> timedOutUnreported = new ArrayList<>();
     /** Issue order = deadline order (one constant timeout), so a FIFO serves as the timer queue. */

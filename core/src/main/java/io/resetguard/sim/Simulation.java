@@ -69,6 +69,9 @@ import java.util.function.DoubleConsumer;
  * {@link Bdf}; pages carry the fleet function's index as their owner.
  */
 public final class Simulation {
+    /** The time between a cycle's map, its writes and its unmap. */
+    static final long WRITE_GAP_NS = 300_000_000L;
+
     /** How often a hung function's DMA engine replays its last buffers. */
     static final long STALE_WRITE_PERIOD_NS = 1_000_000_000L;
 
@@ -423,15 +426,46 @@ public final class Simulation {
             final Slot s = bind(i);
             final long iova = cycles[i]++;
             if (ats.map(s.domain, iova, first + i, true) >= 0) {
-                for (int w = 1; w <= config.writesPerCycle(); w++) {
-                    sched.schedule(w * 300_000_000L, () -> ats.dma(s.ats, 0, iova, true));
-                }
-                sched.schedule((config.writesPerCycle() + 1) * 300_000_000L,
-                    () -> ats.unmap(s.domain, iova, rc -> releaseIfPristine(i)));
+                sched.schedule(WRITE_GAP_NS, new Cycle(i, s, iova));
             } else {
                 releaseIfPristine(i);
             }
             scheduleCycle(i);
+        }
+
+        /**
+         * The rest of one cycle: {@link SimConfig#writesPerCycle()} writes {@link #WRITE_GAP_NS} apart,
+         * then the unmap, then the slot goes back if the function is pristine. One object per cycle
+         * that reschedules itself, rather than one closure per step.
+         */
+        private final class Cycle implements Runnable, java.util.function.Consumer<io.resetguard.errno.Errno> {
+            final int i;
+            final Slot s;
+            final long iova;
+            int writes;
+
+            Cycle(final int i, final Slot s, final long iova) {
+                this.i = i;
+                this.s = s;
+                this.iova = iova;
+            }
+
+            @Override
+            public void run() {
+                if (writes < config.writesPerCycle()) {
+                    writes++;
+                    ats.dma(s.ats, 0, iova, true);
+                    sched.schedule(WRITE_GAP_NS, this);
+                } else {
+                    ats.unmap(s.domain, iova, this);
+                }
+            }
+
+            /** The unmap finished (its invalidation synced, or gave up) and the page is free. */
+            @Override
+            public void accept(final io.resetguard.errno.Errno rc) {
+                releaseIfPristine(i);
+            }
         }
 
         void hang(final int i) {

@@ -9,26 +9,40 @@ import java.util.Arrays;
  * the next, so a 60-second readiness timeout costs a few events, not a minute. Given the same
  * sequence of {@link #schedule} calls the run is identical bit for bit.
  *
- * <p>The event list is an implicit 4-ary min-heap over three parallel arrays (due time, scheduling
- * sequence, task), so a pending event costs 20 bytes plus its task and no entry object: a fleet
- * simulation keeps one pending event per function (hundreds of thousands per shard) and spends most
- * of its time here. A 4-ary heap is half as deep as a binary one, and the four children of a node
- * share a cache line of each key array.
+ * <p>The event list is an implicit 4-ary min-heap over two parallel {@code long} arrays, so a pending
+ * event costs 16 bytes plus its task and no entry object, and sifting moves no references (no GC
+ * write barriers): the tasks stay put in a slab and the heap carries their slab handles. A 4-ary
+ * heap is half as deep as a binary one, and the four children of a node share a cache line of each
+ * key array.
  * <pre>
  *   slot i: children 4i+1 .. 4i+4, parent (i-1)/4
- *   key(i) = (due[i], seq[i]), compared lexicographically; seq is unique, so the order is total
+ *   due[i]: the due time in ns
+ *   order[i]:  63                        24 23             0
+ *             +----------------------------+----------------+
+ *             | scheduling sequence (40 b) | slab handle    |
+ *             +----------------------------+----------------+
+ *   key(i) = (due[i], order[i]) compared lexicographically: by due time, then by sequence (unique)
  * </pre>
+ * The sequence wraps after 2^40 (10^12) schedules and the slab holds at most 2^24 pending tasks;
+ * both are checked.
  *
  * <p>Thread confinement: single-threaded. All calls, including the tasks, must come from the thread
  * that drives {@link #runUntilIdle()} (or its equivalents). This is what keeps it deterministic.
  */
 public final class VirtualScheduler implements Scheduler {
     private static final int INITIAL = 64;
+    private static final int HANDLE_BITS = 24;
+    private static final long HANDLE_MASK = (1L << HANDLE_BITS) - 1;
+    private static final long MAX_SEQ = (1L << (64 - HANDLE_BITS)) - 1;
 
     private long[] due = new long[INITIAL];
-    private long[] seq = new long[INITIAL];
-    private Runnable[] task = new Runnable[INITIAL];
+    private long[] order = new long[INITIAL];
     private int size;
+    /** Pending tasks by handle; a handle is free again once its task ran. */
+    private Runnable[] slab = new Runnable[INITIAL];
+    private int[] freeHandles = new int[INITIAL];
+    private int freeTop;
+    private int slabUsed;
     private long now;
     private long nextSeq;
     private long executed;
@@ -68,40 +82,65 @@ public final class VirtualScheduler implements Scheduler {
         if (dueNs < now) {
             throw new IllegalArgumentException("dueNs " + dueNs + " is in the past (now " + now + ")");
         }
+        if (nextSeq > MAX_SEQ) {
+            throw new IllegalStateException("more than 2^40 tasks scheduled");
+        }
         if (size == due.length) {
             final int n = size + (size >> 1);
             due = Arrays.copyOf(due, n);
-            seq = Arrays.copyOf(seq, n);
-            task = Arrays.copyOf(task, n);
+            order = Arrays.copyOf(order, n);
         }
-        siftUp(size++, dueNs, nextSeq++, t);
+        siftUp(size++, dueNs, nextSeq++ << HANDLE_BITS | allocHandle(t));
     }
 
-    private void siftUp(final int from, final long d, final long s, final Runnable t) {
+    private int allocHandle(final Runnable t) {
+        final int h;
+        if (freeTop > 0) {
+            h = freeHandles[--freeTop];
+        } else {
+            if (slabUsed > HANDLE_MASK) {
+                throw new IllegalStateException("more than 2^24 tasks pending");
+            }
+            if (slabUsed == slab.length) {
+                slab = Arrays.copyOf(slab, slabUsed + (slabUsed >> 1));
+            }
+            h = slabUsed++;
+        }
+        slab[h] = t;
+        return h;
+    }
+
+    private Runnable takeHandle(final int h) {
+        final Runnable t = slab[h];
+        slab[h] = null;
+        if (freeTop == freeHandles.length) {
+            freeHandles = Arrays.copyOf(freeHandles, freeTop + (freeTop >> 1) + 1);
+        }
+        freeHandles[freeTop++] = h;
+        return t;
+    }
+
+    private void siftUp(final int from, final long d, final long o) {
         int i = from;
         while (i > 0) {
             final int p = (i - 1) >>> 2;
             final long pd = due[p];
-            if (pd < d || pd == d && seq[p] < s) {
+            if (pd < d || pd == d && order[p] < o) {
                 break;
             }
             due[i] = pd;
-            seq[i] = seq[p];
-            task[i] = task[p];
+            order[i] = order[p];
             i = p;
         }
         due[i] = d;
-        seq[i] = s;
-        task[i] = t;
+        order[i] = o;
     }
 
     /** Remove the root; the caller read it first. */
     private void removeRoot() {
         final int last = --size;
         final long d = due[last];
-        final long s = seq[last];
-        final Runnable t = task[last];
-        task[last] = null;
+        final long o = order[last];
         if (last == 0) {
             return;
         }
@@ -112,23 +151,26 @@ public final class VirtualScheduler implements Scheduler {
                 break;
             }
             int m = c0;
+            long md = due[c0];
+            long mo = order[c0];
             final int cEnd = Math.min(c0 + 4, last);
             for (int c = c0 + 1; c < cEnd; c++) {
-                if (due[c] < due[m] || due[c] == due[m] && seq[c] < seq[m]) {
+                final long cd = due[c];
+                if (cd < md || cd == md && order[c] < mo) {
                     m = c;
+                    md = cd;
+                    mo = order[c];
                 }
             }
-            if (d < due[m] || d == due[m] && s < seq[m]) {
+            if (d < md || d == md && o < mo) {
                 break;
             }
-            due[i] = due[m];
-            seq[i] = seq[m];
-            task[i] = task[m];
+            due[i] = md;
+            order[i] = mo;
             i = m;
         }
         due[i] = d;
-        seq[i] = s;
-        task[i] = t;
+        order[i] = o;
     }
 
     /**
@@ -140,8 +182,8 @@ public final class VirtualScheduler implements Scheduler {
         if (size == 0) {
             return false;
         }
-        final Runnable t = task[0];
         now = due[0];
+        final Runnable t = takeHandle((int) (order[0] & HANDLE_MASK));
         removeRoot();
         executed++;
         t.run();
