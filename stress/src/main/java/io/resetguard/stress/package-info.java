@@ -28,7 +28,7 @@
  *              reset_function(A) || reset_function(B), siblings (Linux71, Linux70)
  *                                                                              5    both
  *  inv         two submitters on one command queue                             12   ConcurrentSubmittersRace
- *              submit(ATC_INV A) || prepare(A)                                 15   - (core defect, see its Javadoc)
+ *              submit(ATC_INV A) || prepare(A)                                 15   SubmitPrepareRace
  *              atc_timeout(A) || atc_timeout(A), seed worker                   11   DuplicateTimeoutRace
  *              seed recovery worker(A) || reset_function(A)                    1,4  WorkerUserResetRace
  *  negative    LostUpdateSiblingPrepare   a non-atomic read-modify-write of the state    MUST FAIL
