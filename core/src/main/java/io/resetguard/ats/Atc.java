@@ -2,7 +2,8 @@ package io.resetguard.ats;
 
 import io.resetguard.inv.InvCommand;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,7 +22,17 @@ public final class Atc {
     }
 
     private final AtomicReferenceArray<Entry> slots;
-    private final AtomicLong epoch = new AtomicLong();
+    @SuppressWarnings("unused") // through EPOCH
+    private volatile long epoch;
+    private static final VarHandle EPOCH;
+
+    static {
+        try {
+            EPOCH = MethodHandles.lookup().findVarHandle(Atc.class, "epoch", long.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** @param capacity number of entries, &gt; 0 */
     public Atc(final int capacity) {
@@ -44,7 +55,7 @@ public final class Atc {
 
     /** @return the epoch to pass to {@link #fill}; read it before the translation request. */
     public long epoch() {
-        return epoch.get();
+        return (long) EPOCH.getVolatile(this);
     }
 
     /**
@@ -57,7 +68,7 @@ public final class Atc {
     public boolean fill(final Entry e, final long epochBefore) {
         final int i = index(e.pasid, e.iovaPage);
         slots.set(i, e);
-        if (epoch.get() != epochBefore) {
+        if ((long) EPOCH.getVolatile(this) != epochBefore) {
             slots.compareAndSet(i, e, null);
             return false;
         }
@@ -70,7 +81,7 @@ public final class Atc {
      * @return how many entries were dropped
      */
     public int invalidate(final InvCommand c) {
-        epoch.incrementAndGet();
+        EPOCH.getAndAdd(this, 1L);
         int n = 0;
         for (int i = 0; i < slots.length(); i++) {
             final Entry e = slots.get(i);
@@ -83,7 +94,7 @@ public final class Atc {
 
     /** Drop everything (a completed function reset). */
     public void flush() {
-        epoch.incrementAndGet();
+        EPOCH.getAndAdd(this, 1L);
         for (int i = 0; i < slots.length(); i++) {
             slots.set(i, null);
         }

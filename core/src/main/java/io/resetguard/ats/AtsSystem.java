@@ -357,7 +357,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (pte == null) {
             return Errno.EFAULT;
         }
-        f.translations.incrementAndGet();
+        f.countTranslation();
         f.atc().fill(new Atc.Entry(pasid, iovaPage, pte.ref(), pte.write(), scheduler.nanoTime()), epoch);
         return Errno.OK;
     }
@@ -374,7 +374,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
     public Errno dma(final AtsFunction f, final int pasid, final long iovaPage, final boolean write) {
         final PciDev d = f.dev();
         if (!d.busMaster() && f.honorsBusMaster()) {
-            f.dmaRejected.incrementAndGet();
+            f.countRejected();
             return Errno.EIO;
         }
         Atc.Entry e = f.atc().lookup(pasid, iovaPage);
@@ -384,7 +384,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             }
             final Errno t = translate(f, pasid, iovaPage);
             if (t.isError()) {
-                f.dmaRejected.incrementAndGet();
+                f.countRejected();
                 return t;
             }
             e = f.atc().lookup(pasid, iovaPage);
@@ -395,11 +395,11 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         // a translated request: forwarded without a page walk unless blocked for this function
         final Domain dom = physicalDomain(f, pasid);
         if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced()) {
-            f.dmaRejected.incrementAndGet();
+            f.countRejected();
             return Errno.EIO;
         }
         if (write && !e.write()) {
-            f.dmaRejected.incrementAndGet();
+            f.countRejected();
             return Errno.EFAULT;
         }
         access(f, e, write);
@@ -409,20 +409,20 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
     private Errno untranslated(final AtsFunction f, final int pasid, final long iovaPage, final boolean write) {
         final Domain dom = physicalDomain(f, pasid);
         if (dom == null || dom.isBlocking()) {
-            f.dmaRejected.incrementAndGet();
+            f.countRejected();
             return Errno.EIO;
         }
         final IoPageTable.Pte pte = table(dom).lookup(iovaPage);
         if (pte == null || write && !pte.write()) {
-            f.dmaRejected.incrementAndGet();
+            f.countRejected();
             return Errno.EFAULT;
         }
-        f.dmaAccepted.incrementAndGet();
+        f.countAccepted();
         return Errno.OK; // the walk is current: nothing stale can be reached
     }
 
     private void access(final AtsFunction f, final Atc.Entry e, final boolean write) {
-        f.dmaAccepted.incrementAndGet();
+        f.countAccepted();
         final PhysMem.Access a = mem.check(e.ref());
         if (a == PhysMem.Access.VALID) {
             return;

@@ -5,6 +5,8 @@ import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
 import io.resetguard.fault.FaultInjector;
 import io.resetguard.model.ProtocolModel;
+import io.resetguard.state.GroupState;
+import io.resetguard.state.StateCell;
 import io.resetguard.state.StateImpl;
 
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Fabric {
     private final ProtocolModel model;
     private final StateImpl stateImpl;
+    private final java.util.function.Function<GroupState, StateCell> cells;
     private final EventLog events;
     private volatile FaultInjector faults;
     private final AtomicLong domainIds = new AtomicLong(1);
@@ -46,6 +49,7 @@ public final class Fabric {
     private Fabric(final Builder b) {
         this.model = b.model;
         this.stateImpl = b.stateImpl;
+        this.cells = b.cells != null ? b.cells : b.stateImpl::newCell;
         this.events = b.events;
         this.faults = b.faults;
     }
@@ -63,6 +67,11 @@ public final class Fabric {
     /** @return the state implementation. */
     public StateImpl stateImpl() {
         return stateImpl;
+    }
+
+    /** @return a new state cell for a group, holding {@code initial}. */
+    StateCell newCell(final GroupState initial) {
+        return cells.apply(initial);
     }
 
     /** @return the kernel log. */
@@ -176,6 +185,7 @@ public final class Fabric {
     public static final class Builder {
         private ProtocolModel model = ProtocolModel.LINUX_7_1;
         private StateImpl stateImpl = StateImpl.LOCK_FREE;
+        private java.util.function.Function<GroupState, StateCell> cells;
         private EventLog events = new EventLog();
         private FaultInjector faults = FaultInjector.NONE;
 
@@ -191,6 +201,19 @@ public final class Fabric {
         /** @param s the state implementation @return this */
         public Builder stateImpl(final StateImpl s) {
             this.stateImpl = Objects.requireNonNull(s, "stateImpl");
+            return this;
+        }
+
+        /**
+         * Make every group's cell with {@code factory} instead of {@link StateImpl#newCell}: the hook
+         * through which the stress suite's negative controls run a deliberately broken cell under the
+         * real entry points. {@link Fabric#stateImpl()} still reports the configured implementation.
+         *
+         * @param factory makes a cell holding the given initial snapshot
+         * @return this
+         */
+        public Builder cellFactory(final java.util.function.Function<GroupState, StateCell> factory) {
+            this.cells = Objects.requireNonNull(factory, "cellFactory");
             return this;
         }
 

@@ -48,7 +48,7 @@ public final class IommuGroup {
         this.blockingDomain = blockingDomain;
         this.defaultDomain = defaultDomain;
         this.rules = ResetRules.of(fabric.model());
-        this.cell = fabric.stateImpl().newCell(GroupState.initial(defaultDomain));
+        this.cell = fabric.newCell(GroupState.initial(defaultDomain));
     }
 
     /** @return the fabric. */

@@ -18,12 +18,13 @@ import java.util.Arrays;
  *  +--+-----------------------------------+-------------------------+----+
  * </pre>
  * Fleet events are therefore timed to the microsecond (the workload's draws are rounded up), over at
- * most {@link #MAX_DUE_US} µs (about 76 hours); core events keep nanoseconds.
+ * most {@link #MAX_DUE_US} µs (about 76 hours; {@link SimConfig#MAX_DURATION_NS} is 72); core events
+ * keep nanoseconds.
  *
  * <p>Thread confinement: one shard thread.
  */
 final class FleetQueue {
-    /** Bits of the function index. */
+    /** Bits of the function index ({@link SimConfig#MAX_FUNCTIONS_PER_IOMMU} = 2^24). */
     static final int INDEX_BITS = 24;
     /** The latest due time a key can hold, in µs. */
     static final long MAX_DUE_US = (1L << 38) - 1;

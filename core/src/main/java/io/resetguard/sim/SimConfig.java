@@ -34,6 +34,12 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
 
     /** One hour in nanoseconds. */
     public static final long HOUR = 3_600_000_000_000L;
+    /** Functions per IOMMU (the width of a fleet event's function index in the simulator). */
+    public static final int MAX_FUNCTIONS_PER_IOMMU = 1 << 24;
+    /** The longest run: fleet events carry their due time in 38 bits of microseconds (76 hours). */
+    public static final long MAX_DURATION_NS = 72 * HOUR;
+    /** The shortest mean cycle period: a function's cycle count is 31 bits (72 h at 1 ms is 2.6e8). */
+    public static final long MIN_CYCLE_PERIOD_NS = 1_000_000L;
 
     /** Validates every field and names the one that is wrong. */
     public SimConfig {
@@ -43,8 +49,13 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         if (iommus < 1 || iommus > functions) {
             throw new IllegalArgumentException("iommus must be in 1..functions (" + functions + "), was " + iommus);
         }
-        if (durationNs <= 0) {
-            throw new IllegalArgumentException("duration must be > 0, was " + durationNs + " ns");
+        if ((functions + (long) iommus - 1) / iommus > MAX_FUNCTIONS_PER_IOMMU) {
+            throw new IllegalArgumentException("functions must be at most " + MAX_FUNCTIONS_PER_IOMMU
+                + " per IOMMU, was " + functions + " on " + iommus + " IOMMUs (raise iommus)");
+        }
+        if (durationNs <= 0 || durationNs > MAX_DURATION_NS) {
+            throw new IllegalArgumentException("duration must be in (0, " + MAX_DURATION_NS / HOUR + "h], was "
+                + durationNs + " ns");
         }
         if (models == null || models.isEmpty()) {
             throw new IllegalArgumentException("models must name at least one of " + ProtocolModel.names());
@@ -55,8 +66,8 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         if (!(resetFailRate >= 0 && resetFailRate <= 1)) {
             throw new IllegalArgumentException("resetFailRate must be in [0, 1], was " + resetFailRate);
         }
-        if (cyclePeriodNs <= 0) {
-            throw new IllegalArgumentException("cyclePeriod must be > 0, was " + cyclePeriodNs + " ns");
+        if (cyclePeriodNs < MIN_CYCLE_PERIOD_NS) {
+            throw new IllegalArgumentException("cyclePeriod must be >= 1ms, was " + cyclePeriodNs + " ns");
         }
         if (writesPerCycle < 0) {
             throw new IllegalArgumentException("writesPerCycle must be >= 0, was " + writesPerCycle);

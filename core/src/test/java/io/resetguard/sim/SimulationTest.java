@@ -90,10 +90,14 @@ class SimulationTest {
     }
 
     @Test
-    void tooManyFunctionsPerIommuIsRefused() {
-        final SimConfig c = SimConfig.defaults().withFleet(Simulation.MAX_FUNCTIONS_PER_IOMMU + 1, 1);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Simulation(c, 0))
-            .getMessage().startsWith("functions"));
+    void theSimulatorsLimitsNameTheField() {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> SimConfig.defaults().withFleet(SimConfig.MAX_FUNCTIONS_PER_IOMMU + 1, 1)).getMessage().startsWith("functions"));
+        SimConfig.defaults().withFleet(SimConfig.MAX_FUNCTIONS_PER_IOMMU + 1, 2); // two IOMMUs hold them
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> SimConfig.defaults().withDurationNs(SimConfig.MAX_DURATION_NS + 1)).getMessage().startsWith("duration"));
+        assertTrue(FleetQueue.dueNs(Long.MAX_VALUE) > SimConfig.MAX_DURATION_NS, "an empty fleet queue peeks past the end");
+        assertEquals(SimConfig.MAX_FUNCTIONS_PER_IOMMU, 1 << FleetQueue.INDEX_BITS);
     }
 
     @Test

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *             group-&gt;recovery_cnt                       (linux-7.1 family)
  *  events     number of kernel log events of the sample's fabric (all WARNs in every expected outcome)
  *  sound      Invariants.check(group, snapshot) is empty AND no OOPS/VIOLATION event was logged
+ *             (soundExcept: other than the one expected type, which the test counts in its own field)
  * </pre>
  * Every fixture builds its own fabric and so its own {@link EventLog}: the counts are per sample.
  *
@@ -215,9 +216,24 @@ public final class Probe {
      *         OOPS or VIOLATION event
      */
     public static boolean sound(final IommuGroup g, final GroupState s) {
+        return soundExcept(g, s, null);
+    }
+
+    /**
+     * As {@link #sound(IommuGroup, GroupState)}, except that events of type {@code expected} do not
+     * make the sample unsound: for the few outcomes whose OOPS or VIOLATION is a model's documented
+     * defect (the 7.0 NULL-domain oops, the §2.6 liveness leak of seed-on-7.1). The test must then
+     * put {@code count(g, expected)} in a result field of its own, so the defect shows in the outcome
+     * id and its outcomes stay graded one by one.
+     *
+     * @param expected the one OOPS or VIOLATION type the caller counts itself, or null for none
+     * @return {@code true} if {@code s} satisfies {@link Invariants#check} and the fabric logged no
+     *         OOPS or VIOLATION event other than {@code expected}
+     */
+    public static boolean soundExcept(final IommuGroup g, final GroupState s, final EventType expected) {
         final EventLog log = g.fabric().events();
         for (final EventType t : FATAL_TYPES) {
-            if (log.count(t) != 0) {
+            if (t != expected && log.count(t) != 0) {
                 return false;
             }
         }

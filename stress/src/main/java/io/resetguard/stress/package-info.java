@@ -23,10 +23,17 @@
  *              detach_device_pasid || prepare(A)   (Linux71, Linux70)          7    - (campaign only)
  *              deferred_attach(A) || prepare(A)    (Linux71)                   8    DeferredAttachPrepareRace.Linux71
  *              release_dma_owner() || prepare(A)   (Linux71)                   6    OwnerReleasePrepareRace.Linux71
+ *              attach_group(NEW) || prepare(A), group-&gt;domain NULL (Linux70, Linux71)
+ *                                                                              13   NullDomainAttachPrepareRace.Linux70
  *  pci         reset_function(A) || reset_function(A)  (Linux71, Seed)         1    ResetResetRace.Linux71
  *              reset_function(A) || attach_group   (Linux71)                   6    ResetAttachRace.Linux71
  *              reset_function(A) || reset_function(B), siblings (Linux71, Linux70)
  *                                                                              5    both
+ *              reset_function(A), flr times out, pm works || attach_group(NEW)
+ *                                                  (Seed, SeedOn71, ResultToDone)
+ *                                                                              3    FailedFlrFallbackRace.Seed
+ *              reset_method probe(A) || reset_function(A)  (Linux71, Linux70, Seed)
+ *                                                                              14   ProbeResetRace.Linux71
  *  inv         two submitters on one command queue                             12   ConcurrentSubmittersRace
  *              submit(ATC_INV A) || prepare(A)                                 15   SubmitPrepareRace
  *              atc_timeout(A) || atc_timeout(A), seed worker                   11   DuplicateTimeoutRace

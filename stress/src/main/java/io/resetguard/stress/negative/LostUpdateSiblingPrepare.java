@@ -1,13 +1,11 @@
 package io.resetguard.stress.negative;
 
-import io.resetguard.errno.Errno;
+import io.resetguard.fabric.Fabric;
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.Invariants;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
-import io.resetguard.state.OpCtx;
-import io.resetguard.state.StateImpl;
 import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import org.openjdk.jcstress.annotations.Actor;
@@ -25,12 +23,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * LostUpdateSiblingPrepare - NEGATIVE CONTROL. This test is expected to FAIL: the gate
  * ({@code JcstressSuiteIT}) requires jcstress to observe its FORBIDDEN lost-update outcome.
  *
- * <p>It replays {@code SiblingPrepareRace.Linux71} (two sibling functions A and B of one
- * linux-7.1 group, prepared concurrently) through {@link RacyStateCell} instead of the group's own
- * cell. The transitions are exactly the group's: {@code group.rules().prepare(group, s, fn, ctx)},
- * driven as {@code IommuGroup.prepare} drives them (a fresh {@link OpCtx}, apply, flush to the
- * fabric's log). The racy cell starts from the group's snapshot after both functions were added,
- * and the arbiter reads the racy cell, not the group.
+ * <p>It is {@code SiblingPrepareRace.Linux71} (two sibling functions A and B of one linux-7.1
+ * group, prepared concurrently) on a fabric whose groups get a {@link RacyStateCell} through
+ * {@code Fabric.Builder.cellFactory}: everything else is the real core, so the actors call the real
+ * entry point {@code IommuGroup.prepare()} and only the way a transition is applied is broken.
  *
  * <p>Result fields, in order:
  * <pre>
@@ -39,7 +35,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r3  RID of A          BLK / DEF
  *  r4  RID of B          BLK / DEF
  *  r5  recovery_cnt
- *  r6  Invariants.check() of the racy cell's snapshot is empty
+ *  r6  Invariants.check() of the group's snapshot is empty
  * </pre>
  * The correct outcome is "0, 0, BLK, BLK, 2, true". When both prepares read the initial snapshot,
  * the later plain store overwrites the earlier one: both callers were told 0, but only one sibling
@@ -62,39 +58,31 @@ public class LostUpdateSiblingPrepare {
     private final IommuGroup group;
     private final PciFunction a;
     private final PciFunction b;
-    private final RacyStateCell cell;
 
-    /** linux-7.1 group with two ATS siblings; the racy cell copies its snapshot. */
+    /** linux-7.1 group with two ATS siblings, on a fabric that gives its groups a racy cell. */
     public LostUpdateSiblingPrepare() {
-        group = Probe.group(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
+        group = Fabric.builder().model(ProtocolModel.LINUX_7_1).cellFactory(RacyStateCell::new).build()
+            .addIommu("smmu0").addGroup();
         a = Probe.atsFunction(group, Probe.BDF_A);
         b = Probe.atsFunction(group, Probe.BDF_B);
-        cell = new RacyStateCell(group.snapshot());
-    }
-
-    private Errno prepare(final PciFunction fn) {
-        final OpCtx ctx = new OpCtx().reset(group.fabric().faults());
-        cell.apply((s, c) -> group.rules().prepare(group, s, fn, c), ctx);
-        ctx.flush(group.fabric().events());
-        return ctx.result();
     }
 
     /** @param r result */
     @Actor
     public void actor1(final LLLLLL_Result r) {
-        r.r1 = prepare(a).kernelString();
+        r.r1 = group.prepare(a).kernelString();
     }
 
     /** @param r result */
     @Actor
     public void actor2(final LLLLLL_Result r) {
-        r.r2 = prepare(b).kernelString();
+        r.r2 = group.prepare(b).kernelString();
     }
 
     /** @param r result */
     @Arbiter
     public void arbiter(final LLLLLL_Result r) {
-        final GroupState s = cell.getStateAcquire();
+        final GroupState s = group.snapshot();
         r.r3 = Probe.rid(group, s, a, null);
         r.r4 = Probe.rid(group, s, b, null);
         r.r5 = s.recoveryCnt();
