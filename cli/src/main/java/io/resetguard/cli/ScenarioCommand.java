@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code resetguard scenario FILE}: a simulation described by a JSON file. Every field is optional
- * and defaults as in {@code simulate}:
+ * and defaults as in {@code simulate} ({@code iommus}: one per 16,384 functions, at least 8):
  * <pre>
  * {
  *   "functions": 100000, "iommus": 8, "duration": "1h", "seed": 42,
@@ -107,7 +107,8 @@ final class ScenarioCommand implements Callable<Integer> {
             models.addAll(d.models());
         }
         try {
-            return new SimConfig(integer(r, "functions", d.functions()), integer(r, "iommus", d.iommus()),
+            final int functions = integer(r, "functions", d.functions());
+            return new SimConfig(functions, integer(r, "iommus", SimConfig.autoIommus(functions)),
                 r.has("duration") ? Durations.parse("field 'duration'", text(r, "duration")) : d.durationNs(),
                 r.has("seed") ? longValue(r, "seed") : d.seed(), models,
                 number(r, "faultRate", d.faultRate()), number(r, "resetFailRate", d.resetFailRate()),

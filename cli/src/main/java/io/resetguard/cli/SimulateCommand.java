@@ -28,8 +28,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--functions", description = "ATS functions in the fleet (default ${DEFAULT-VALUE}).")
     int functions = SimConfig.defaults().functions();
 
-    @Option(names = "--iommus", description = "IOMMU instances, one shard each (default ${DEFAULT-VALUE}).")
-    int iommus = SimConfig.defaults().iommus();
+    @Option(names = "--iommus", description = "IOMMU instances, one shard each (default: one per 16,384 "
+        + "functions, at least 8).")
+    Integer iommus;
 
     @Option(names = "--duration", description = "Virtual time, e.g. 1h, 30m, 90s (default ${DEFAULT-VALUE}).")
     String duration = "1h";
@@ -69,7 +70,7 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final SimConfig c;
         try {
-            c = new SimConfig(functions, iommus, Durations.parse("--duration", duration), seed, models, faultRate,
+            c = new SimConfig(functions, iommus != null ? iommus : SimConfig.autoIommus(functions), Durations.parse("--duration", duration), seed, models, faultRate,
                 resetFailRate, SimConfig.defaults().cyclePeriodNs(), SimConfig.defaults().writesPerCycle(),
                 RecoveryPolicy.parse(recovery), flavour(flavour), threads);
         } catch (final IllegalArgumentException e) {

@@ -84,9 +84,25 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         models = List.copyOf(models);
     }
 
+    /** Functions per IOMMU when the number of IOMMUs is not given ({@link #autoIommus}). */
+    public static final int FUNCTIONS_PER_IOMMU = 16_384;
+
+    /**
+     * The number of IOMMUs for a fleet of {@code functions} when the user gives none: one per
+     * {@link #FUNCTIONS_PER_IOMMU} functions (an SMMU or VT-d unit serving a few dozen SR-IOV devices'
+     * VFs), at least 8 and at most one per function. A fleet of a million functions spans many hosts
+     * and so many IOMMUs; each IOMMU is one shard, and shards of this size keep their event lists in
+     * the caches (README, "Scale").
+     *
+     * @return the number of IOMMUs
+     */
+    public static int autoIommus(final int functions) {
+        return (int) Math.min(functions, Math.max(8, (functions + (long) FUNCTIONS_PER_IOMMU - 1) / FUNCTIONS_PER_IOMMU));
+    }
+
     /** 100,000 functions on 8 IOMMUs for one virtual hour, every model, 1% hung devices, seed 42. */
     public static SimConfig defaults() {
-        return new SimConfig(100_000, 8, HOUR, 42, List.of(ProtocolModel.values()), 0.01, 0.5,
+        return new SimConfig(100_000, autoIommus(100_000), HOUR, 42, List.of(ProtocolModel.values()), 0.01, 0.5,
             120_000_000_000L, 3, RecoveryPolicy.FENCE_THEN_RESET, InvFlavour.SMMUV3,
             Runtime.getRuntime().availableProcessors());
     }

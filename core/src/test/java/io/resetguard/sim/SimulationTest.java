@@ -90,6 +90,15 @@ class SimulationTest {
     }
 
     @Test
+    void autoIommusGivesOnePer16kFunctionsAtLeast8() {
+        assertEquals(8, SimConfig.autoIommus(100_000));
+        assertEquals(62, SimConfig.autoIommus(1_000_000));
+        assertEquals(611, SimConfig.autoIommus(10_000_000));
+        assertEquals(5, SimConfig.autoIommus(5), "never more IOMMUs than functions");
+        assertEquals(8, SimConfig.defaults().iommus());
+    }
+
+    @Test
     void theSimulatorsLimitsNameTheField() {
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> SimConfig.defaults().withFleet(SimConfig.MAX_FUNCTIONS_PER_IOMMU + 1, 1)).getMessage().startsWith("functions"));
