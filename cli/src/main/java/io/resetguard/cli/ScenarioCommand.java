@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
  * {
  *   "functions": 100000, "iommus": 8, "duration": "1h", "seed": 42,
  *   "models": ["linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1"],
- *   "faultRate": 0.01, "resetFailRate": 0.5, "cyclePeriod": "2m", "writesPerCycle": 3,
+ *   "faultRate": 0.01, "resetFailRate": 0.5, "lateRate": 0, "ignoreInResetRate": 0,
+ *   "cyclePeriod": "2m", "writesPerCycle": 3,
  *   "recovery": "fence-then-reset", "flavour": "smmuv3", "threads": 2, "report": "resetguard-report"
  * }
  * </pre>
@@ -38,7 +39,8 @@ import java.util.concurrent.Callable;
     description = "Run the simulation described by a JSON scenario file.")
 final class ScenarioCommand implements Callable<Integer> {
     private static final Set<String> FIELDS = Set.of("functions", "iommus", "duration", "seed", "models",
-        "faultRate", "resetFailRate", "cyclePeriod", "writesPerCycle", "recovery", "flavour", "threads", "report");
+        "faultRate", "resetFailRate", "lateRate", "ignoreInResetRate", "cyclePeriod", "writesPerCycle", "recovery",
+        "flavour", "threads", "report");
 
     @Spec
     CommandSpec spec;
@@ -112,6 +114,7 @@ final class ScenarioCommand implements Callable<Integer> {
                 r.has("duration") ? Durations.parse("field 'duration'", text(r, "duration")) : d.durationNs(),
                 r.has("seed") ? longValue(r, "seed") : d.seed(), models,
                 number(r, "faultRate", d.faultRate()), number(r, "resetFailRate", d.resetFailRate()),
+                number(r, "lateRate", d.lateRate()), number(r, "ignoreInResetRate", d.ignoreInResetRate()),
                 r.has("cyclePeriod") ? Durations.parse("field 'cyclePeriod'", text(r, "cyclePeriod")) : d.cyclePeriodNs(),
                 integer(r, "writesPerCycle", d.writesPerCycle()),
                 r.has("recovery") ? RecoveryPolicy.parse(text(r, "recovery")) : d.recovery(),

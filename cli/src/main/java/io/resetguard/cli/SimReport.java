@@ -55,6 +55,8 @@ final class SimReport {
         s.put("duration", Durations.format(c.durationNs()));
         s.put("faultRate", c.faultRate());
         s.put("resetFailRate", c.resetFailRate());
+        s.put("lateRate", c.lateRate());
+        s.put("ignoreInResetRate", c.ignoreInResetRate());
         s.put("cyclePeriod", Durations.format(c.cyclePeriodNs()));
         s.put("writesPerCycle", c.writesPerCycle());
         s.put("recovery", c.recovery().cliName());
@@ -123,9 +125,10 @@ final class SimReport {
             .append("td:first-child{text-align:left}.chart{display:inline-block;margin:1em}</style></head><body>");
         h.append("<h1>ResetGuard fleet simulation</h1><p>")
             .append(esc(String.format(Locale.ROOT, "%,d functions on %d IOMMUs, %s of virtual time, seed %d, fault rate "
-                + "%.4f, reset failure rate %.2f, recovery %s, %s; %.1f s of wall time on %d CPUs, %s %s.",
+                + "%.4f, reset failure rate %.2f, late rate %.4f, ignore-in-reset rate %.4f, recovery %s, %s; "
+                + "%.1f s of wall time on %d CPUs, %s %s.",
                 c.functions(), c.iommus(), Durations.format(c.durationNs()), c.seed(), c.faultRate(),
-                c.resetFailRate(), c.recovery().cliName(), c.flavour().cliName(), wallSeconds,
+                c.resetFailRate(), c.lateRate(), c.ignoreInResetRate(), c.recovery().cliName(), c.flavour().cliName(), wallSeconds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version")))).append("</p><table><tr>");
         for (final String col : COLUMNS) {

@@ -51,6 +51,14 @@ final class SimulateCommand implements Callable<Integer> {
         + "fails (default ${DEFAULT-VALUE}).")
     double resetFailRate = SimConfig.defaults().resetFailRate();
 
+    @Option(names = "--late-rate", description = "Probability that a function's device answers invalidations "
+        + "late, after the timeout (default ${DEFAULT-VALUE}).")
+    double lateRate = SimConfig.defaults().lateRate();
+
+    @Option(names = "--ignore-in-reset-rate", description = "Probability that a function's device ignores "
+        + "invalidations while it is being reset (default ${DEFAULT-VALUE}).")
+    double ignoreInResetRate = SimConfig.defaults().ignoreInResetRate();
+
     @Option(names = "--recovery", description = "none, seed-worker or fence-then-reset (default ${DEFAULT-VALUE}).")
     String recovery = SimConfig.defaults().recovery().cliName();
 
@@ -71,7 +79,7 @@ final class SimulateCommand implements Callable<Integer> {
         final SimConfig c;
         try {
             c = new SimConfig(functions, iommus != null ? iommus : SimConfig.autoIommus(functions), Durations.parse("--duration", duration), seed, models, faultRate,
-                resetFailRate, SimConfig.defaults().cyclePeriodNs(), SimConfig.defaults().writesPerCycle(),
+                resetFailRate, lateRate, ignoreInResetRate, SimConfig.defaults().cyclePeriodNs(), SimConfig.defaults().writesPerCycle(),
                 RecoveryPolicy.parse(recovery), flavour(flavour), threads);
         } catch (final IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), optionName(e.getMessage()));
@@ -92,6 +100,7 @@ final class SimulateCommand implements Callable<Integer> {
     private static String optionName(final String msg) {
         final String[][] map = {{"functions", "--functions"}, {"iommus", "--iommus"}, {"duration", "--duration"},
             {"models", "--models"}, {"faultRate", "--fault-rate"}, {"resetFailRate", "--reset-fail-rate"},
+            {"lateRate", "--late-rate"}, {"ignoreInResetRate", "--ignore-in-reset-rate"},
             {"threads", "--threads"}, {"recovery", "--recovery"}, {"flavour", "--flavour"}};
         for (final String[] m : map) {
             if (msg.startsWith(m[0] + " ") || msg.startsWith(m[0] + "'")) {

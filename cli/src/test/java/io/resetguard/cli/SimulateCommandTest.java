@@ -52,7 +52,12 @@ class SimulateCommandTest {
         assertTrue(err.toString().contains("--models"), err.toString());
         assertEquals(2, run("simulate", "--fault-rate", "3", "--report", tmp.resolve("y").toString()));
         assertTrue(err.toString().contains("--fault-rate"), err.toString());
-        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")), "no partial report");
+        assertEquals(2, run("simulate", "--late-rate", "-0.5", "--report", tmp.resolve("z").toString()));
+        assertTrue(err.toString().contains("--late-rate"), err.toString());
+        assertEquals(2, run("simulate", "--ignore-in-reset-rate", "1.5", "--report", tmp.resolve("z").toString()));
+        assertTrue(err.toString().contains("--ignore-in-reset-rate"), err.toString());
+        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")) || Files.exists(tmp.resolve("z")),
+            "no partial report");
     }
 
     @Test

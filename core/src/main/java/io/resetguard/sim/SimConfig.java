@@ -22,6 +22,11 @@ import java.util.List;
  * @param faultRate     probability that a function's device hangs during the run (stops answering
  *                      invalidations and ignores bus mastering); the hang time is uniform in the run
  * @param resetFailRate probability that one run of a reset method on a hung device fails (readiness timeout)
+ * @param lateRate      probability that a function's device answers every invalidation late, {@link
+ *                      #LATE_BY_NS} after the timeout (a slow device: timeouts, recovery resets and
+ *                      late completions, but it does invalidate)
+ * @param ignoreInResetRate probability that a function's device ignores invalidations that reach it
+ *                      while it is being reset (§7 scenario 15; matters when a reset and an unmap overlap)
  * @param cyclePeriodNs mean time between a function's map/write/unmap cycles
  * @param writesPerCycle translated writes per cycle
  * @param recovery      the driver's recovery policy
@@ -29,11 +34,14 @@ import java.util.List;
  * @param threads       worker threads for the shards
  */
 public record SimConfig(int functions, int iommus, long durationNs, long seed, List<ProtocolModel> models,
-                        double faultRate, double resetFailRate, long cyclePeriodNs, int writesPerCycle,
+                        double faultRate, double resetFailRate, double lateRate, double ignoreInResetRate,
+                        long cyclePeriodNs, int writesPerCycle,
                         RecoveryPolicy recovery, InvFlavour flavour, int threads) {
 
     /** One hour in nanoseconds. */
     public static final long HOUR = 3_600_000_000_000L;
+    /** How long after the invalidation timeout a late device answers. */
+    public static final long LATE_BY_NS = 100_000_000L;
     /** Functions per IOMMU (the width of a fleet event's function index in the simulator). */
     public static final int MAX_FUNCTIONS_PER_IOMMU = 1 << 24;
     /** The longest run: fleet events carry their due time in 38 bits of microseconds (76 hours). */
@@ -65,6 +73,12 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         }
         if (!(resetFailRate >= 0 && resetFailRate <= 1)) {
             throw new IllegalArgumentException("resetFailRate must be in [0, 1], was " + resetFailRate);
+        }
+        if (!(lateRate >= 0 && lateRate <= 1)) {
+            throw new IllegalArgumentException("lateRate must be in [0, 1], was " + lateRate);
+        }
+        if (!(ignoreInResetRate >= 0 && ignoreInResetRate <= 1)) {
+            throw new IllegalArgumentException("ignoreInResetRate must be in [0, 1], was " + ignoreInResetRate);
         }
         if (cyclePeriodNs < MIN_CYCLE_PERIOD_NS) {
             throw new IllegalArgumentException("cyclePeriod must be >= 1ms, was " + cyclePeriodNs + " ns");
@@ -100,46 +114,55 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         return (int) Math.min(functions, Math.max(8, (functions + (long) FUNCTIONS_PER_IOMMU - 1) / FUNCTIONS_PER_IOMMU));
     }
 
-    /** 100,000 functions on 8 IOMMUs for one virtual hour, every model, 1% hung devices, seed 42. */
+    /**
+     * 100,000 functions on 8 IOMMUs for one virtual hour, every model, seed 42; 1% of the devices hang;
+     * no late and no in-reset-ignoring devices unless asked for.
+     */
     public static SimConfig defaults() {
         return new SimConfig(100_000, autoIommus(100_000), HOUR, 42, List.of(ProtocolModel.values()), 0.01, 0.5,
-            120_000_000_000L, 3, RecoveryPolicy.FENCE_THEN_RESET, InvFlavour.SMMUV3,
+            0, 0, 120_000_000_000L, 3, RecoveryPolicy.FENCE_THEN_RESET, InvFlavour.SMMUV3,
             Runtime.getRuntime().availableProcessors());
     }
 
     /** @return a copy with another fleet size. */
     public SimConfig withFleet(final int fns, final int ioms) {
-        return new SimConfig(fns, ioms, durationNs, seed, models, faultRate, resetFailRate, cyclePeriodNs,
+        return new SimConfig(fns, ioms, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
             writesPerCycle, recovery, flavour, threads);
     }
 
     /** @return a copy with another duration. */
     public SimConfig withDurationNs(final long ns) {
-        return new SimConfig(functions, iommus, ns, seed, models, faultRate, resetFailRate, cyclePeriodNs,
+        return new SimConfig(functions, iommus, ns, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
             writesPerCycle, recovery, flavour, threads);
     }
 
     /** @return a copy with other models. */
     public SimConfig withModels(final List<ProtocolModel> m) {
-        return new SimConfig(functions, iommus, durationNs, seed, m, faultRate, resetFailRate, cyclePeriodNs,
+        return new SimConfig(functions, iommus, durationNs, seed, m, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
             writesPerCycle, recovery, flavour, threads);
     }
 
     /** @return a copy with another fault rate. */
     public SimConfig withFaultRate(final double r) {
-        return new SimConfig(functions, iommus, durationNs, seed, models, r, resetFailRate, cyclePeriodNs,
+        return new SimConfig(functions, iommus, durationNs, seed, models, r, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
             writesPerCycle, recovery, flavour, threads);
     }
 
     /** @return a copy with another seed. */
     public SimConfig withSeed(final long s) {
-        return new SimConfig(functions, iommus, durationNs, s, models, faultRate, resetFailRate, cyclePeriodNs,
+        return new SimConfig(functions, iommus, durationNs, s, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
             writesPerCycle, recovery, flavour, threads);
     }
 
     /** @return a copy with another thread count. */
     public SimConfig withThreads(final int t) {
-        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, cyclePeriodNs,
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
             writesPerCycle, recovery, flavour, t);
+    }
+
+    /** @return a copy with other rates of late and of in-reset-ignoring devices. */
+    public SimConfig withDeviceRates(final double late, final double ignoreInReset) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, late, ignoreInReset,
+            cyclePeriodNs, writesPerCycle, recovery, flavour, threads);
     }
 }

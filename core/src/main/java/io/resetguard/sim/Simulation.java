@@ -49,7 +49,11 @@ import java.util.function.DoubleConsumer;
  * (exponential); with probability {@link SimConfig#faultRate()} the device hangs at a uniform time
  * in the run (it stops answering invalidations and ignores bus mastering); while hung, each run of a
  * reset method fails with probability {@link SimConfig#resetFailRate()}, its DMA engine keeps
- * replaying its last buffers every second, and a completed reset cures it.
+ * replaying its last buffers every second, and a completed reset cures it. Independently, with
+ * probability {@link SimConfig#lateRate()} the device answers every invalidation after the timeout
+ * (kernel-semantics.md §3.3: a late completion), and with probability
+ * {@link SimConfig#ignoreInResetRate()} it drops invalidations that reach it while it is being reset
+ * (§7 scenario 15). A hang replaces either, and the reset that cures it leaves the device normal.
  *
  * <p><b>Core objects are lent, not owned.</b> A fleet function that is between cycles, healthy and
  * never disturbed is in exactly the state a freshly probed function is in, so it needs no core
@@ -289,12 +293,22 @@ public final class Simulation {
             for (int i = 0; i < n; i++) {
                 fns[2 * i] = Streams.state(config.seed(), replication, first + i, Streams.Purpose.WORKLOAD);
                 faults[0] = Streams.state(config.seed(), replication, first + i, Streams.Purpose.FAULTS);
+                if (!pooled) {
+                    bind(i);
+                }
                 if (Streams.nextDouble(faults, 0) < config.faultRate()) {
                     fleet.push(FleetQueue.key(FleetQueue.ceilUs((long) (Streams.nextDouble(faults, 0) * config.durationNs())),
                         i, HANG));
                 }
-                if (!pooled) {
-                    bind(i);
+                // a device's character for the whole run; such a function keeps its slot (never pristine)
+                final boolean late = Streams.nextDouble(faults, 0) < config.lateRate();
+                final boolean ignoresInReset = Streams.nextDouble(faults, 0) < config.ignoreInResetRate();
+                if (late) {
+                    final Slot s = bind(i);
+                    s.ats.lateByNs(SimConfig.LATE_BY_NS);
+                    s.ats.response(InvResponse.LATE);
+                } else if (ignoresInReset) {
+                    bind(i).ats.response(InvResponse.IGNORE_IN_RESET);
                 }
             }
         }
