@@ -546,8 +546,9 @@ public final class IommuEngine {
     }
 
     /**
-     * @return ITags in flight or invalidations stalled for {@code fn} (same caller contract as
-     *         {@link #itagsBusy()})
+     * @return ITags in flight or invalidations stalled for {@code fn}: exact when called by the thread
+     *         that drains (for example from a sync's completion callback on a single-threaded
+     *         scheduler) or when the engine is idle; commands still queued are not counted
      */
     public int itagsBusy(final PciFunction fn) {
         final Tags t = tags.get(fn);

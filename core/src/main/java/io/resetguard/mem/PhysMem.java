@@ -29,14 +29,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * handed to someone else" happen quickly.
  *
  * <p>The free stack is intrusive: a free page's word links to the next free page, and the top is
- * one {@link AtomicLong}, so a page costs 8 bytes and nothing else (a fleet simulation holds
- * millions). The top packs a tag that every push and pop increments, so a pop that read a stale
+ * one {@link AtomicLong}, so a page costs 8 bytes and nothing else (a fleet simulation's shard
+ * holds one per function). The top packs a tag that every push and pop increments, so a pop that read a stale
  * link fails its CAS instead of corrupting the stack (ABA):
  * <pre>
- *   63               32 31               0
- *  +-------------------+------------------+
- *  |    tag (32 bit)   | top pfn + 1 (0 = empty)
- *  +-------------------+------------------+
+ *   63                32 31                     0
+ *  +--------------------+------------------------+
+ *  |    tag (32 bit)    | top pfn + 1 (0: empty) |
+ *  +--------------------+------------------------+
  * </pre>
  *
  * <p>Thread-safe and lock-free: alloc and free are a volatile CAS on the page word and one on the

@@ -24,7 +24,7 @@ import java.util.Arrays;
  * <p>Thread confinement: one shard thread.
  */
 final class FleetQueue {
-    /** Bits of the function index ({@link SimConfig#MAX_FUNCTIONS_PER_IOMMU} = 2^24). */
+    /** Bits of the function index ({@link SimConfig#MAX_FUNCTIONS_PER_IOMMU} = 2^24 - 1). */
     static final int INDEX_BITS = 24;
     /** The latest due time a key can hold, in µs. */
     static final long MAX_DUE_US = (1L << 38) - 1;

@@ -42,8 +42,8 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
     public static final long HOUR = 3_600_000_000_000L;
     /** How long after the invalidation timeout a late device answers. */
     public static final long LATE_BY_NS = 100_000_000L;
-    /** Functions per IOMMU (the width of a fleet event's function index in the simulator). */
-    public static final int MAX_FUNCTIONS_PER_IOMMU = 1 << 24;
+    /** Functions per IOMMU: a function index and a slot index + 1 each fit 24 bits in the simulator. */
+    public static final int MAX_FUNCTIONS_PER_IOMMU = (1 << 24) - 1;
     /** The longest run: fleet events carry their due time in 38 bits of microseconds (76 hours). */
     public static final long MAX_DURATION_NS = 72 * HOUR;
     /** The shortest mean cycle period: a function's cycle count is 31 bits (72 h at 1 ms is 2.6e8). */
@@ -80,8 +80,9 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         if (!(ignoreInResetRate >= 0 && ignoreInResetRate <= 1)) {
             throw new IllegalArgumentException("ignoreInResetRate must be in [0, 1], was " + ignoreInResetRate);
         }
-        if (cyclePeriodNs < MIN_CYCLE_PERIOD_NS) {
-            throw new IllegalArgumentException("cyclePeriod must be >= 1ms, was " + cyclePeriodNs + " ns");
+        if (cyclePeriodNs < MIN_CYCLE_PERIOD_NS || cyclePeriodNs > MAX_DURATION_NS) {
+            throw new IllegalArgumentException("cyclePeriod must be in [1ms, " + MAX_DURATION_NS / HOUR + "h], was "
+                + cyclePeriodNs + " ns");
         }
         if (writesPerCycle < 0) {
             throw new IllegalArgumentException("writesPerCycle must be >= 0, was " + writesPerCycle);

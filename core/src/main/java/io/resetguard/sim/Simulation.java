@@ -4,6 +4,7 @@ import io.resetguard.ats.AtsConfig;
 import io.resetguard.ats.AtsFunction;
 import io.resetguard.ats.AtsSystem;
 import io.resetguard.ats.InvResponse;
+import io.resetguard.errno.Errno;
 import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
 import io.resetguard.fabric.Bdf;
@@ -32,7 +33,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * Simulation - a deterministic discrete-event simulation of a fleet over the same core code as
@@ -78,7 +81,6 @@ public final class Simulation {
 
     /** How often a hung function's DMA engine replays its last buffers. */
     static final long STALE_WRITE_PERIOD_NS = 1_000_000_000L;
-
 
     private static final long HUNG_BIT = Long.MIN_VALUE;
     private static final long SLOT_MASK = (1L << 24) - 1;
@@ -206,7 +208,6 @@ public final class Simulation {
         long invalidations;
         long timeouts;
         long events;
-        int slots;
         final Histogram latency = new Histogram(3);
     }
 
@@ -313,7 +314,7 @@ public final class Simulation {
             }
         }
 
-        ShardResult run(final java.util.function.LongConsumer simulatedNs) {
+        ShardResult run(final LongConsumer simulatedNs) {
             for (int i = 0; i < n; i++) {
                 scheduleCycle(i);
             }
@@ -357,7 +358,6 @@ public final class Simulation {
                 r.latency.add(e.latency());
             }
             r.events = sched.executed() + fleetEvents;
-            r.slots = slots.size();
             return r;
         }
 
@@ -440,9 +440,12 @@ public final class Simulation {
 
         void scheduleCycle(final int i) {
             final long delay = Streams.exponentialNs(Streams.nextDouble(fns, 2 * i), config.cyclePeriodNs());
-            final long dueUs = FleetQueue.ceilUs(sched.nanoTime() + delay);
-            if (dueUs * 1_000 <= config.durationNs()) { // a cycle after the end would never run
-                fleet.push(FleetQueue.key(dueUs, i, CYCLE));
+            // a cycle after the end would never run; comparing the delay first keeps now + delay from overflowing
+            if (delay <= config.durationNs() - sched.nanoTime()) {
+                final long dueUs = FleetQueue.ceilUs(sched.nanoTime() + delay);
+                if (dueUs * 1_000 <= config.durationNs()) {
+                    fleet.push(FleetQueue.key(dueUs, i, CYCLE));
+                }
             }
         }
 
@@ -450,7 +453,7 @@ public final class Simulation {
         void cycle(final int i) {
             final Slot s = bind(i);
             final long iova = cycles(i);
-            fns[2 * i + 1]++; // below 2^31: the constructor bounds the cycle period against the duration
+            fns[2 * i + 1]++; // SimConfig's bounds (>= 1 ms mean cycle, <= 72 h) keep this far below 2^31
             if (ats.map(s.domain, iova, first + i, true) >= 0) {
                 sched.schedule(WRITE_GAP_NS, new Cycle(i, s, iova));
             } else {
@@ -464,7 +467,7 @@ public final class Simulation {
          * then the unmap, then the slot goes back if the function is pristine. One object per cycle
          * that reschedules itself, rather than one closure per step.
          */
-        private final class Cycle implements Runnable, java.util.function.Consumer<io.resetguard.errno.Errno> {
+        private final class Cycle implements Runnable, Consumer<Errno> {
             final int i;
             final Slot s;
             final long iova;
@@ -489,7 +492,7 @@ public final class Simulation {
 
             /** The unmap finished (its invalidation synced, or gave up) and the page is free. */
             @Override
-            public void accept(final io.resetguard.errno.Errno rc) {
+            public void accept(final Errno rc) {
                 releaseIfPristine(i);
             }
         }

@@ -17,14 +17,15 @@ import java.util.Arrays;
  * <pre>
  *   slot i: children 4i+1 .. 4i+4, parent (i-1)/4
  *   due[i]: the due time in ns
- *   order[i]:  63                        24 23             0
- *             +----------------------------+----------------+
- *             | scheduling sequence (40 b) | slab handle    |
- *             +----------------------------+----------------+
- *   key(i) = (due[i], order[i]) compared lexicographically: by due time, then by sequence (unique)
+ *   order[i]:  63 62                        24 23             0
+ *             +--+---------------------------+----------------+
+ *             |0 | scheduling sequence (39 b)| slab handle    |
+ *             +--+---------------------------+----------------+
+ *   key(i) = (due[i], order[i]) compared lexicographically as signed longs: by due time, then by
+ *            sequence (unique; bit 63 stays 0, so the signed comparison is the sequence order)
  * </pre>
- * The sequence wraps after 2^40 (10^12) schedules and the slab holds at most 2^24 pending tasks;
- * both are checked.
+ * At most 2^39 (5.5 x 10^11) tasks may be scheduled over a scheduler's life and 2^24 be pending at
+ * once; both are checked, before anything changes.
  *
  * <p>Thread confinement: single-threaded. All calls, including the tasks, must come from the thread
  * that drives {@link #runUntilIdle()} (or its equivalents). This is what keeps it deterministic.
@@ -33,7 +34,7 @@ public final class VirtualScheduler implements Scheduler {
     private static final int INITIAL = 64;
     private static final int HANDLE_BITS = 24;
     private static final long HANDLE_MASK = (1L << HANDLE_BITS) - 1;
-    private static final long MAX_SEQ = (1L << (64 - HANDLE_BITS)) - 1;
+    private static final long MAX_SEQ = (1L << (63 - HANDLE_BITS)) - 1;
 
     private long[] due = new long[INITIAL];
     private long[] order = new long[INITIAL];
@@ -79,18 +80,22 @@ public final class VirtualScheduler implements Scheduler {
      * @param dueNs &ge; {@link #nanoTime()}
      */
     public void scheduleAt(final long dueNs, final Runnable t) {
+        if (t == null) {
+            throw new NullPointerException("task");
+        }
         if (dueNs < now) {
             throw new IllegalArgumentException("dueNs " + dueNs + " is in the past (now " + now + ")");
         }
         if (nextSeq > MAX_SEQ) {
-            throw new IllegalStateException("more than 2^40 tasks scheduled");
+            throw new IllegalStateException("more than 2^39 tasks scheduled");
         }
+        final int h = allocHandle(t); // may refuse: nothing else has changed yet
         if (size == due.length) {
             final int n = size + (size >> 1);
             due = Arrays.copyOf(due, n);
             order = Arrays.copyOf(order, n);
         }
-        siftUp(size++, dueNs, nextSeq++ << HANDLE_BITS | allocHandle(t));
+        siftUp(size++, dueNs, nextSeq++ << HANDLE_BITS | h);
     }
 
     private int allocHandle(final Runnable t) {

@@ -124,7 +124,12 @@ class SimulationTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> SimConfig.defaults().withDurationNs(SimConfig.MAX_DURATION_NS + 1)).getMessage().startsWith("duration"));
         assertTrue(FleetQueue.dueNs(Long.MAX_VALUE) > SimConfig.MAX_DURATION_NS, "an empty fleet queue peeks past the end");
-        assertEquals(SimConfig.MAX_FUNCTIONS_PER_IOMMU, 1 << FleetQueue.INDEX_BITS);
+        assertEquals(SimConfig.MAX_FUNCTIONS_PER_IOMMU, (1 << FleetQueue.INDEX_BITS) - 1, "slot + 1 fits 24 bits");
+        final SimConfig d = SimConfig.defaults();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SimConfig(d.functions(), d.iommus(), d.durationNs(),
+            d.seed(), d.models(), d.faultRate(), d.resetFailRate(), d.lateRate(), d.ignoreInResetRate(),
+            SimConfig.MAX_DURATION_NS + 1, d.writesPerCycle(), d.recovery(), d.flavour(), d.threads()))
+            .getMessage().startsWith("cyclePeriod"), "a period that would overflow the fleet's time keys");
     }
 
     @Test
