@@ -60,14 +60,15 @@ import java.util.function.LongConsumer;
  *
  * <p><b>Core objects are lent, not owned.</b> A fleet function that is between cycles, healthy and
  * never disturbed is in exactly the state a freshly probed function is in, so it needs no core
- * objects at all: a shard keeps per function only its workload stream, its cycle count and two small
- * flags in primitive arrays (about 17 bytes) plus its one pending event. When a function's cycle
+ * objects at all: a shard keeps per function only two words in a primitive array (its workload
+ * stream's state; its cycle count, slot and two flags) plus its one 8-byte pending fleet event. When a function's cycle
  * starts or its device hangs, the shard lends it a <em>slot</em>: a complete core stack (IOMMU group,
  * {@code pci_dev}, ATS side, paging domain) that no other function holds. When the function is
- * pristine again ({@link #pristine}: its group snapshot equals the initial one, nothing is in flight
+ * pristine again ({@code pristine()}: its group snapshot equals the initial one, nothing is in flight
  * in the engine, recovery or PCI core, its ATC and page table are empty, the device is healthy), the
- * slot goes back to the shard's free list. A function that was reset, is blocked or is hung keeps its
- * slot until it is pristine, which for a blocked one means for the rest of the run. Only the few
+ * slot goes back to the shard's free list. A function that was reset or is blocked keeps its slot
+ * until it is pristine, which for a blocked one means for the rest of the run; one whose device was
+ * given a fault (hung, late, in-reset-ignoring) keeps it for the rest of the run. Only the few
  * functions with a cycle in progress, and the disturbed ones, hold slots, which is what lets a
  * million functions fit in 256 MB. Whether lending changes any result is tested: the same fleet run
  * with one dedicated slot per function ({@code pooled = false}) gives identical numbers.
@@ -83,6 +84,7 @@ public final class Simulation {
     static final long STALE_WRITE_PERIOD_NS = 1_000_000_000L;
 
     private static final long HUNG_BIT = Long.MIN_VALUE;
+    private static final long DISTURBED_BIT = 1L << 62;
     private static final long SLOT_MASK = (1L << 24) - 1;
     private static final int CYCLE = 0;
     private static final int HANG = 1;
@@ -258,10 +260,13 @@ public final class Simulation {
          * <pre>
          *   fns[2i]      SplitMix64 state of the function's WORKLOAD stream
          *   fns[2i + 1]   63  62          56 55                32 31                  0
-         *                +---+--------------+--------------------+---------------------+
-         *                | H |   (unused)   |  slot + 1 (0: none)|  cycles started      |
-         *                +---+--------------+--------------------+---------------------+
-         *                H = the device is hung
+         *                +---+---+----------+--------------------+---------------------+
+         *                | H | D | (unused) |  slot + 1 (0: none)|  cycles started      |
+         *                +---+---+----------+--------------------+---------------------+
+         *                H = the device is hung now
+         *                D = the device was given a fault (hang, late or in-reset-ignoring answers):
+         *                    its slot stays bound for the rest of the run, so an answer it scheduled
+         *                    before a cure can never reach a slot lent to another function
          * </pre>
          */
         final long[] fns;
@@ -304,6 +309,9 @@ public final class Simulation {
                 // a device's character for the whole run; such a function keeps its slot (never pristine)
                 final boolean late = Streams.nextDouble(faults, 0) < config.lateRate();
                 final boolean ignoresInReset = Streams.nextDouble(faults, 0) < config.ignoreInResetRate();
+                if (late || ignoresInReset) {
+                    fns[2 * i + 1] |= DISTURBED_BIT;
+                }
                 if (late) {
                     final Slot s = bind(i);
                     s.ats.lateByNs(SimConfig.LATE_BY_NS);
@@ -418,15 +426,17 @@ public final class Simulation {
 
         /**
          * Whether slot {@code s}, held by local function {@code i}, is in the state {@link #bind} lends
-         * slots in: the function is not hung; its group snapshot equals the probed one (not blocked,
-         * no reset, depth 0, no blocking domain allocated, same domain); its ATS side is quiescent;
+         * slots in: its device was never given a fault (one that was, hung or answering late, may
+         * still have answers scheduled, so it keeps its slot); its group snapshot equals the probed
+         * one (not blocked, no reset, depth 0, no blocking domain allocated, same domain); its ATS
+         * side is quiescent;
          * its page table is empty; the engine holds no ITag or stalled invalidation for it; recovery is
          * not working on it; and its {@code pci_dev} is in D0 with bus mastering on, no reset in flight
          * and its device lock free.
          */
         boolean pristine(final int i, final Slot s) {
             final PciDev d = s.ats.dev();
-            return !hung(i)
+            return (fns[2 * i + 1] & (HUNG_BIT | DISTURBED_BIT)) == 0
                 && s.group.snapshot().equals(s.pristine)
                 && ats.quiescent(s.ats)
                 && ats.table(s.domain).size() == 0
@@ -499,7 +509,7 @@ public final class Simulation {
 
         void hang(final int i) {
             final Slot s = bind(i);
-            fns[2 * i + 1] |= HUNG_BIT;
+            fns[2 * i + 1] |= HUNG_BIT | DISTURBED_BIT;
             s.resets[0] = Streams.state(config.seed(), replication, first + i, Streams.Purpose.RESETS);
             s.ats.response(InvResponse.HANG);
             s.ats.honorsBusMaster(false);
