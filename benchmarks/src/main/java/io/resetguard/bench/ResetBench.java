@@ -59,9 +59,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the emulated clock and the JIT'd code. With fewer functions than threads (N = 1) both threads
  * reset function 0, and the device lock serializes them: a reset that finds the lock held is queued
  * and run by the thread that unlocks, and its thread waits for that before it starts another (a
- * thread has at most one reset in flight, as a kernel thread blocked in {@code pci_dev_lock()} would;
- * without that wait, {@code DeviceLock}'s inline hand-off on the {@link InlineScheduler} recurses
- * without bound and overflows the stack). Scores are throughput summed over the threads
+ * thread has at most one reset in flight, as a kernel thread blocked in {@code pci_dev_lock()} would,
+ * so a score counts resets that completed, not resets queued). Scores are throughput summed over the threads
  * (ops/us = M/s).
  *
  * <h2>Secondary results (AuxCounters, EVENTS: totals per iteration)</h2>

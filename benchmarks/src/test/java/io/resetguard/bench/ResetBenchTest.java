@@ -111,8 +111,8 @@ class ResetBenchTest {
     @Test
     void twoThreadsOnOneFunctionTakeTurnsWithoutOverflowingTheStack() throws InterruptedException {
         // N = 1 < threads: both reset function 0; a reset that finds the device lock held is queued
-        // and run by the unlocking thread. Without the one-reset-in-flight rule this recursed until
-        // StackOverflowError.
+        // and run by the unlocking thread; a thread starts its next reset only once its last one
+        // completed.
         final ResetBench.Machine m = machine(1, "lock-free", "shared");
         final ResetBench bench = new ResetBench();
         final Control control = new Control();

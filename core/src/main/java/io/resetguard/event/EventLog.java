@@ -33,7 +33,6 @@ public final class EventLog implements EventSink {
 
     private final AtomicLong seq = new AtomicLong();
     private final LongAdder[] counts = new LongAdder[EventType.values().length];
-    private final LongAdder total = new LongAdder();
     private final ConcurrentLinkedQueue<Event> retained = new ConcurrentLinkedQueue<>();
     private final AtomicLong retainedCount = new AtomicLong();
     private final int retainLimit;
@@ -68,8 +67,8 @@ public final class EventLog implements EventSink {
 
     @Override
     public void record(final EventType type, final Bdf bdf, final String detail) {
+        // NOTE: one striped add per event; the total is summed on read (readers are rare)
         counts[type.ordinal()].increment();
-        total.increment();
         if (retainedCount.get() < retainLimit && retainedCount.getAndIncrement() < retainLimit) {
             retained.offer(new Event(seq.getAndIncrement(), clock.nanoTime(), type, bdf, detail));
         }
@@ -113,7 +112,11 @@ public final class EventLog implements EventSink {
 
     /** @return the total number of events recorded. */
     public long total() {
-        return total.sum();
+        long n = 0;
+        for (final LongAdder c : counts) {
+            n += c.sum();
+        }
+        return n;
     }
 
     /** @return the retained events in sequence order (a copy). */

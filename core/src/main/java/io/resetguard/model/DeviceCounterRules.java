@@ -64,19 +64,20 @@ final class DeviceCounterRules extends ResetRules {
         if (a == null) {
             return s;
         }
+        Domain rid = d.rid();
         if (a.domain() != g.blockingDomain()) {
             final Errno e = attachRid(g, d, g.blockingDomain(), ctx);
             if (e.isError()) {
                 ctx.result(e);
                 return a;
             }
-            d = d.withRid(g.blockingDomain());
+            rid = g.blockingDomain();
         }
-        d = d.withBlocked(true).withDepth(1);
+        d = d.with(true, 1, rid);
         if (fn.maxPasids() > 0) {
             d = removePasids(d, a.pasidArray(), ctx);
         }
-        return a.withDevice(i, d).withRecoveryCnt(a.recoveryCnt() + 1);
+        return a.withDevice(i, d, a.recoveryCnt() + 1);
     }
 
     /**
@@ -113,17 +114,18 @@ final class DeviceCounterRules extends ResetRules {
             ctx.warn(EventType.WARN_DONE_UNBALANCED, fn, "");
             return s;
         }
-        d = d.withDepth(d.depth() - 1);
-        if (d.depth() > 0) {
-            return s.withDevice(i, d);
+        final int depth = d.depth() - 1;
+        if (depth > 0) {
+            return s.withDevice(i, d.withDepth(depth));
         }
         if (model == ProtocolModel.RESULT_TO_DONE && resetResult.isError()) {
-            return s.withDevice(i, d); // failed reset: depth balanced, still blocked and counted
+            return s.withDevice(i, d.withDepth(0)); // failed reset: depth balanced, still blocked and counted
         }
         if (!s.blockingAllocated()) {
             ctx.warn(EventType.WARN_DONE_NO_BLOCKING_DOMAIN, fn, "");
-            return s.withDevice(i, d);
+            return s.withDevice(i, d.withDepth(0));
         }
+        Domain rid = d.rid();
         final Domain target = s.domain();
         if (target != null && target != g.blockingDomain()) {
             final Errno e = attachRid(g, d, target, ctx);
@@ -132,20 +134,18 @@ final class DeviceCounterRules extends ResetRules {
                     ctx.warn(EventType.WARN_DONE_REATTACH_FAILED, fn, target + ": " + e.kernelString());
                 }
             } else {
-                d = d.withRid(target);
+                rid = target;
             }
         }
-        d = d.withBlocked(false);
+        d = d.with(false, 0, rid);
         if (fn.maxPasids() > 0) {
             d = restorePasids(d, s.pasidArray(), ctx);
         }
-        GroupState n = s.withDevice(i, d);
-        if (n.recoveryCnt() == 0) {
+        if (s.recoveryCnt() == 0) {
             ctx.warn(EventType.WARN_RECOVERY_CNT_UNDERFLOW, fn, "");
-        } else {
-            n = n.withRecoveryCnt(n.recoveryCnt() - 1);
+            return s.withDevice(i, d);
         }
-        return n;
+        return s.withDevice(i, d, s.recoveryCnt() - 1);
     }
 
     @Override

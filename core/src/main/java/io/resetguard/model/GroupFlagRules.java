@@ -69,7 +69,7 @@ final class GroupFlagRules extends ResetRules {
             d = d.withRid(g.blockingDomain());
         }
         d = removePasids(d, a.pasidArray(), ctx);
-        return a.withDevice(i, d).withResettingBy(fn);
+        return a.withDeviceAndResettingBy(i, d, fn);
     }
 
     /**
@@ -119,14 +119,15 @@ final class GroupFlagRules extends ResetRules {
                 d = d.withRid(target);
             }
         }
-        GroupState n = s.withDevice(i, d);
+        // a flag: one done() clears it all (resetting_domain and any orphaned flag with it)
+        GroupState n = s.withDeviceAndResettingBy(i, d, null);
         for (int j = 0; j < n.deviceCount(); j++) {
             final DeviceState dj = n.device(j);
             if (dj.fn().maxPasids() > 0) {
                 n = n.withDevice(j, restorePasids(dj, n.pasidArray(), ctx));
             }
         }
-        return n.withResettingBy(null).withOrphanedRecoveries(0); // a flag: one done() clears it all
+        return n;
     }
 
     @Override

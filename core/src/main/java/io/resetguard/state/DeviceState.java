@@ -92,6 +92,15 @@ public final class DeviceState {
         return d == rid ? this : new DeviceState(fn, blocked, depth, d, pasids);
     }
 
+    /**
+     * @return a copy with {@code blocked}, {@code depth} and the RID attachment replaced at once (one
+     *         allocation where the single-field copies would make up to three), or this if nothing
+     *         changes
+     */
+    public DeviceState with(final boolean b, final int d, final Domain r) {
+        return b == blocked && d == depth && r == rid ? this : new DeviceState(fn, b, d, r, pasids);
+    }
+
     /** @return a copy with the physical PASID table replaced. */
     public DeviceState withPasids(final PasidTable t) {
         return t == pasids ? this : new DeviceState(fn, blocked, depth, rid, t);

@@ -214,6 +214,41 @@ public final class GroupState {
             pasidArray, copy);
     }
 
+    /**
+     * @return a copy with the i-th gdev and recovery_cnt replaced (one snapshot, not two: prepare and
+     *         done of the device-counter models change both)
+     */
+    public GroupState withDevice(final int i, final DeviceState d, final int recoveryCount) {
+        if (recoveryCount == recoveryCnt) {
+            return withDevice(i, d);
+        }
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCount, orphanedRecoveries,
+            owned, pasidArray, replaced(i, d));
+    }
+
+    /**
+     * @return a copy with the i-th gdev replaced and resetting_domain set by {@code fn}, or cleared
+     *         together with the orphaned-recovery count when {@code fn} is null (one snapshot: prepare
+     *         and done of the group-flag models change both)
+     */
+    public GroupState withDeviceAndResettingBy(final int i, final DeviceState d, final PciFunction fn) {
+        final int orphans = fn == null ? 0 : orphanedRecoveries;
+        if (fn == resettingBy && resetting == (fn != null) && orphans == orphanedRecoveries) {
+            return withDevice(i, d);
+        }
+        return new GroupState(domain, blockingAllocated, fn != null, fn, recoveryCnt, orphans, owned, pasidArray,
+            replaced(i, d));
+    }
+
+    private DeviceState[] replaced(final int i, final DeviceState d) {
+        if (devices[i] == d) {
+            return devices; // arrays are never written after construction: sharing is safe
+        }
+        final DeviceState[] copy = devices.clone();
+        copy[i] = d;
+        return copy;
+    }
+
     /** @return a copy with {@code d} appended. */
     public GroupState withDeviceAdded(final DeviceState d) {
         final DeviceState[] copy = Arrays.copyOf(devices, devices.length + 1);

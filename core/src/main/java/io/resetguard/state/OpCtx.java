@@ -31,19 +31,27 @@ import java.util.Arrays;
  */
 public final class OpCtx {
     private static final int INITIAL = 4;
+    private static final FaultPoint[] NO_POINTS = new FaultPoint[0];
+    private static final PciFunction[] NO_FNS = new PciFunction[0];
+    private static final Errno[] NO_RESULTS = new Errno[0];
+    private static final EventType[] NO_TYPES = new EventType[0];
+    private static final String[] NO_DETAILS = new String[0];
 
+    // NOTE: the scratch arrays start empty and grow on first use. Most calls draw no fault (no
+    // injector) and log nothing, and a reset chain makes a context per call: ten eagerly allocated
+    // arrays were most of a whole reset's allocation.
     private FaultInjector faults = FaultInjector.NONE;
-    private FaultPoint[] drawPoint = new FaultPoint[INITIAL];
-    private PciFunction[] drawFn = new PciFunction[INITIAL];
-    private Errno[] drawResult = new Errno[INITIAL];
+    private FaultPoint[] drawPoint = NO_POINTS;
+    private PciFunction[] drawFn = NO_FNS;
+    private Errno[] drawResult = NO_RESULTS;
     private int drawn;
-    private FaultPoint[] attemptPoint = new FaultPoint[INITIAL];
-    private PciFunction[] attemptFn = new PciFunction[INITIAL];
+    private FaultPoint[] attemptPoint = NO_POINTS;
+    private PciFunction[] attemptFn = NO_FNS;
     private int attemptDraws;
 
-    private EventType[] warnType = new EventType[INITIAL];
-    private PciFunction[] warnFn = new PciFunction[INITIAL];
-    private String[] warnDetail = new String[INITIAL];
+    private EventType[] warnType = NO_TYPES;
+    private PciFunction[] warnFn = NO_FNS;
+    private String[] warnDetail = NO_DETAILS;
     private int warns;
 
     private Errno result = Errno.OK;
@@ -111,8 +119,8 @@ public final class OpCtx {
             }
         }
         if (attemptDraws == attemptPoint.length) {
-            attemptPoint = Arrays.copyOf(attemptPoint, attemptDraws * 2);
-            attemptFn = Arrays.copyOf(attemptFn, attemptDraws * 2);
+            attemptPoint = Arrays.copyOf(attemptPoint, grown(attemptDraws));
+            attemptFn = Arrays.copyOf(attemptFn, grown(attemptDraws));
         }
         attemptPoint[attemptDraws] = point;
         attemptFn[attemptDraws] = fn;
@@ -126,7 +134,7 @@ public final class OpCtx {
         }
         final Errno e = faults.draw(point, fn);
         if (drawn == drawPoint.length) {
-            final int n = drawn * 2;
+            final int n = grown(drawn);
             drawPoint = Arrays.copyOf(drawPoint, n);
             drawFn = Arrays.copyOf(drawFn, n);
             drawResult = Arrays.copyOf(drawResult, n);
@@ -147,7 +155,7 @@ public final class OpCtx {
      */
     public void warn(final EventType type, final PciFunction fn, final String detail) {
         if (warns == warnType.length) {
-            final int n = warnType.length * 2;
+            final int n = grown(warns);
             warnType = Arrays.copyOf(warnType, n);
             warnFn = Arrays.copyOf(warnFn, n);
             warnDetail = Arrays.copyOf(warnDetail, n);
@@ -156,6 +164,10 @@ public final class OpCtx {
         warnFn[warns] = fn;
         warnDetail[warns] = detail;
         warns++;
+    }
+
+    private static int grown(final int length) {
+        return Math.max(INITIAL, length * 2);
     }
 
     /** Record the queued events of the committed attempt into {@code sink}. */

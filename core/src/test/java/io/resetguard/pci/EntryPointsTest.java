@@ -115,6 +115,55 @@ class EntryPointsTest {
     }
 
     @Test
+    void twoThreadsQueueingResetsOfOneFunctionOnTheInlineSchedulerNeitherRecurseNorLoseOne() throws Exception {
+        // Each thread queues its resets without waiting for the last to finish (as many kernel threads
+        // blocked in pci_dev_lock() would). The unlocking thread hands the lock to the next waiter;
+        // with hand-offs run nested inside unlock() this recursed once per queued reset until
+        // StackOverflowError. Every reset must complete once, one at a time.
+        final PciRig base = new PciRig(ProtocolModel.LINUX_7_1);
+        final InlineScheduler inline = new InlineScheduler();
+        final PciCore pci = new PciCore(base.fabric, inline);
+        final PciDev d = pci.attach(base.group.addFunction(io.resetguard.fabric.Bdf.parse("06:00.0"), true, 0),
+            PciCaps.typical().withImmReady(true), null);
+        final int perThread = 50_000;
+        final java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final CountDownLatch start = new CountDownLatch(1);
+        final Thread[] threads = new Thread[2];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        pci.resetFunction(d, rc -> {
+                            completed.incrementAndGet();
+                            if (rc.isError()) {
+                                failed.incrementAndGet();
+                            }
+                        });
+                    }
+                } catch (final Throwable e) {
+                    thrown.compareAndSet(null, e);
+                }
+            }, "resetter-" + t);
+            threads[t].start();
+        }
+        start.countDown();
+        for (final Thread t : threads) {
+            t.join(120_000);
+        }
+        assertNull(thrown.get(), () -> "a resetter threw " + thrown.get());
+        assertEquals(2 * perThread, completed.get());
+        assertEquals(0, failed.get());
+        assertEquals(2L * perThread, d.fullResets());
+        assertEquals(0, base.count(EventType.VIOLATION_RESET_OVERLAP));
+        assertEquals(0, base.count(EventType.VIOLATION_LIVENESS));
+        assertNull(d.lock().owner(), "the device lock is free at the end");
+        assertFalse(base.group.isParked(d.fn()));
+    }
+
+    @Test
     void realTimeSchedulerRunsAScaledReset() throws Exception {
         try (RealTimeScheduler rt = new RealTimeScheduler(1000)) {
             final PciRig base = new PciRig(ProtocolModel.LINUX_7_1);

@@ -135,7 +135,7 @@ public final class Probe {
     }
 
     /**
-     * @return the number of events the group's fabric logged, of any type (one volatile read). In
+     * @return the number of events the group's fabric logged, of any type (a sum of the per-type counters). In
      *         these fixtures every expected event is a WARN; an unexpected event of another kind
      *         changes the count, so the sample falls out of the expected outcomes.
      */
