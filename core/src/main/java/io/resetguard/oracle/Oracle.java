@@ -1,5 +1,6 @@
 package io.resetguard.oracle;
 
+import io.resetguard.errno.Errno;
 import io.resetguard.event.Event;
 import io.resetguard.event.EventCategory;
 import io.resetguard.event.EventLog;
@@ -61,8 +62,11 @@ public final class Oracle {
 
     /**
      * Liveness at quiescence (no reset, recovery or invalidation in flight): a function parked
-     * although its last full reset succeeded, and a group whose recovery count cannot return to zero
-     * because the functions it counts left the group. Each is recorded once as
+     * although its last full reset succeeded; a function parked although no full reset of it ever
+     * completed, because a sysfs {@code reset_method} probe left it so (the seed's rule, and
+     * result-to-done's, read a probe's -ENOTTY as a failed reset: §4.1, §9); and a group whose
+     * recovery count cannot return to zero because the functions it counts left the group. Each is
+     * recorded once as
      * {@link EventType#VIOLATION_LIVENESS}.
      *
      * @return the violations found now
@@ -75,10 +79,19 @@ public final class Oracle {
             for (int i = 0; i < s.deviceCount(); i++) {
                 final PciFunction fn = s.device(i).fn();
                 final PciDev d = pci == null ? null : pci.dev(fn);
-                if (d != null && !d.fullResetInFlight() && g.rules().parked(s, i) && d.lastResetResult() != null
-                    && d.lastResetResult().isOk()) {
+                if (d == null || d.fullResetInFlight() || d.probesInFlight() != 0 || !g.rules().parked(s, i)) {
+                    continue;
+                }
+                final Errno last = d.lastResetResult();
+                if (last != null && last.isOk()) {
                     log.record(EventType.VIOLATION_LIVENESS, fn.bdf(), "blocked at quiescence after a successful reset"
                         + " (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")");
+                } else if (last == null && d.probeLeftParked()) {
+                    // no reset failed, yet a sysfs reset_method probe left it parked: the seed rule
+                    // (and result-to-done's done(-ENOTTY)) read a probe's "not supported" as a
+                    // failed reset (§4.1, §9)
+                    log.record(EventType.VIOLATION_LIVENESS, fn.bdf(), "blocked at quiescence by a reset-method probe;"
+                        + " no reset failed (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")");
                 }
             }
             if (s.orphanedRecoveries() > 0) {

@@ -344,10 +344,21 @@ public final class PciCore {
         saveAndDisable(d, () -> walk(c, d.methodsArray(), 0, rc -> {
             restore(d, rc);
             d.exitFullReset(rc);
-            if (rc.isOk() && c.group.isParked(d.fn())) {
-                // §2.6: a successful reset must leave the function unblocked unless another reset of
-                // it is in progress, and a full reset holds the device lock, so none is.
-                log(EventType.VIOLATION_LIVENESS, d, "still blocked after a successful reset");
+            // §2.6: a successful reset must leave the function unblocked unless another reset of it
+            // is in progress, and a full reset holds the device lock, so no other full reset is. A
+            // reset-method probe takes no device lock, though, and its prepare() may hold the
+            // function for a moment: that is not a leak. So the check counts only if no probe was in
+            // flight at any time while it looked: ends are read before the state and starts after
+            // it (both volatile; ends <= starts, both only grow), and equal values mean none was. A
+            // probe that ended before the first read and left the function parked is a leak, and is
+            // reported as one.
+            if (rc.isOk()) {
+                final long probeEnds = d.probeEndsVolatile();
+                if (c.group.isParked(d.fn()) && d.probeStartsVolatile() == probeEnds) {
+                    log(EventType.VIOLATION_LIVENESS, d, d.probeLeftParked()
+                        ? "still blocked after a successful reset: a reset-method probe left it blocked"
+                        : "still blocked after a successful reset");
+                }
             }
             k.complete(rc);
         }));
@@ -393,6 +404,23 @@ public final class PciCore {
     }
 
     private void method(final Call c, final ResetMethod m, final boolean probe, final ResetCallback k) {
+        if (probe && c.hooks) {
+            // A probe with live hooks can prepare() the function without its device lock (§4.1, §7
+            // scenario 14). Count it in flight from before its prepare to after its done, so the
+            // liveness checks can tell a probe's transient block from a leak; record whether it
+            // left the function parked with no full reset holding it (the seed rule keeps it
+            // blocked on a probe's -ENOTTY).
+            c.d.probeStarted();
+            dispatch(c, m, true, rc -> {
+                c.d.probeEnded(c.group.isParked(c.d.fn()) && !c.d.fullResetInFlight());
+                k.complete(rc);
+            });
+        } else {
+            dispatch(c, m, probe, k);
+        }
+    }
+
+    private void dispatch(final Call c, final ResetMethod m, final boolean probe, final ResetCallback k) {
         switch (m) {
             case DEVICE_SPECIFIC:
                 deviceSpecific(c, probe, k);

@@ -5,6 +5,7 @@ import io.resetguard.fabric.PciFunction;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -39,6 +40,9 @@ public final class PciDev {
     private volatile long hwResetStartNs = Long.MIN_VALUE;
     private volatile long readyAtNs = Long.MIN_VALUE;
     private volatile io.resetguard.errno.Errno lastResetResult;
+    private final AtomicLong probeStarts = new AtomicLong();
+    private final AtomicLong probeEnds = new AtomicLong();
+    private volatile boolean probeLeftParked;
     private final AtomicInteger fullResetsInFlight = new AtomicInteger();
     private final AtomicInteger fullResets = new AtomicInteger();
     private final AtomicIntegerArray attempts = new AtomicIntegerArray(ResetMethod.values().length);
@@ -158,7 +162,47 @@ public final class PciDev {
 
     /** Enter a full reset. @return how many full resets are now in flight (1 unless the lock failed). */
     int enterFullReset() {
+        probeLeftParked = false; // whatever a probe left, this reset decides now
         return fullResetsInFlight.incrementAndGet();
+    }
+
+    /** A probe with live IOMMU hooks starts (before its prepare()). */
+    void probeStarted() {
+        probeStarts.incrementAndGet();
+    }
+
+    /**
+     * That probe ended (after its done(), or after it kept the function blocked).
+     *
+     * @param parked whether the function was parked when it ended, with no full reset in flight
+     */
+    void probeEnded(final boolean parked) {
+        probeLeftParked = parked;
+        probeEnds.incrementAndGet();
+    }
+
+    /** @return how many probes with live hooks started (volatile read; only grows). */
+    public long probeStartsVolatile() {
+        return probeStarts.get();
+    }
+
+    /** @return how many of them ended (volatile read; only grows; never above the starts). */
+    public long probeEndsVolatile() {
+        return probeEnds.get();
+    }
+
+    /** @return probes with live hooks in flight now (racy by nature; exact at quiescence). */
+    public long probesInFlight() {
+        return probeStarts.get() - probeEnds.get();
+    }
+
+    /**
+     * @return whether the last probe with live hooks ended with the function parked while no full
+     *         reset was in flight, and no full reset started since (the seed rule applied to a
+     *         probe's -ENOTTY: §4.1, §9)
+     */
+    public boolean probeLeftParked() {
+        return probeLeftParked;
     }
 
     void exitFullReset(final io.resetguard.errno.Errno rc) {

@@ -237,6 +237,76 @@ class ResetMethodsTest {
         assertFalse(r71.parked(e));
     }
 
+    @ParameterizedTest
+    @EnumSource(ProtocolModel.class)
+    void theOracleReportsAFunctionThatAProbeAloneLeftBlocked(final ProtocolModel model) {
+        // A re-probe (sysfs reset_method "default") of a root-bus ATS function: bus probes -ENOTTY
+        // after its probe-mode prepare. The seed rule keeps the function blocked on that "failed
+        // reset", and result-to-done's done(-ENOTTY) quarantines it; no reset ever failed, so the
+        // quiescence oracle must call it a liveness violation. 7.0 and 7.1 unblock.
+        final PciRig r = new PciRig(model);
+        final PciDev d = r.add("01:00.0", true, PciCaps.typical(), null);
+        final io.resetguard.oracle.Oracle oracle = new io.resetguard.oracle.Oracle(r.fabric, r.pci);
+        assertEquals(Errno.OK, r.pci.storeResetMethods(d, "default"));
+        assertEquals(0, d.probesInFlight());
+        final boolean keepsBlocked = model == ProtocolModel.SEED || model == ProtocolModel.SEED_ON_7_1
+            || model == ProtocolModel.RESULT_TO_DONE;
+        assertEquals(keepsBlocked, r.parked(d));
+        assertEquals(keepsBlocked, d.probeLeftParked());
+        final var found = oracle.checkQuiescent();
+        assertEquals(keepsBlocked ? 1 : 0, found.size(), found::toString);
+        if (keepsBlocked) {
+            assertTrue(found.get(0).detail().contains("reset-method probe"), found.get(0)::toString);
+            assertEquals(Errno.OK, r.reset(d));
+            assertFalse(d.probeLeftParked(), "a full reset decides anew");
+            if (model == ProtocolModel.SEED_ON_7_1) {
+                // the hybrid's leaked reset_depth level (§2.6) survives the successful reset: stuck
+                assertTrue(r.parked(d));
+                assertEquals(2, r.count(EventType.VIOLATION_LIVENESS), "the oracle's above, and the reset's own");
+            } else {
+                // a successful full reset unblocks it, and the oracle is quiet again
+                assertFalse(r.parked(d));
+                assertTrue(oracle.checkQuiescent().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void theOracleDoesNotBlameAProbeForABlockAFailedResetJustifies() {
+        final PciRig r = new PciRig(ProtocolModel.SEED);
+        final PciDev d = r.add("01:00.0", true, PciCaps.typical(), null);
+        r.faults.always(d.fn(), ResetMethod.FLR, ResetOutcome.READINESS_TIMEOUT);
+        assertEquals(Errno.OK, r.pci.storeResetMethods(d, "flr"));
+        assertTrue(r.reset(d).isError());
+        assertTrue(r.parked(d), "the seed keeps a function whose reset failed blocked");
+        assertEquals(Errno.ENOTTY, r.pci.probe(d, ResetMethod.BUS));
+        assertTrue(d.probeLeftParked());
+        assertTrue(new io.resetguard.oracle.Oracle(r.fabric, r.pci).checkQuiescent().isEmpty(),
+            "blocked because its last reset failed: the protection working, not a leak");
+    }
+
+    @Test
+    void aProbeInsideAResetBracketLeavesNothingBehindTheResetCannotClear() {
+        // §7 scenario 14 with the probe inside the reset's prepare/done bracket (run from a hardware-
+        // reset listener: after the reset's prepare, before its done). 7.1: the probe nests a level
+        // and gives it back. Seed: the probe's prepare is a re-entry (0, no change), its -ENOTTY keeps
+        // the function blocked ("Reset failed"), and the reset's done() then clears the group flag.
+        // Either way the reset ends with the function unblocked and nobody reports a violation.
+        for (final ProtocolModel model : new ProtocolModel[] {ProtocolModel.LINUX_7_1, ProtocolModel.SEED}) {
+            final PciRig r = new PciRig(model);
+            final PciDev d = r.add("01:00.0", true, PciCaps.typical(), null);
+            assertEquals(Errno.OK, r.pci.storeResetMethods(d, "flr"));
+            r.pci.addHwResetListener((dev, readyAt) -> assertEquals(Errno.ENOTTY, r.pci.probe(d, ResetMethod.BUS)));
+            assertEquals(Errno.OK, r.reset(d), model.cliName());
+            assertEquals(0, d.probesInFlight());
+            assertFalse(d.probeLeftParked(), "the reset held the function when the probe ended");
+            assertEquals(model == ProtocolModel.SEED ? 1 : 0, r.count(EventType.LOG_RESET_FAILED_BLOCKING_ATS));
+            assertFalse(r.parked(d), model.cliName());
+            assertEquals(0, r.count(EventType.VIOLATION_LIVENESS), model.cliName());
+            assertTrue(new io.resetguard.oracle.Oracle(r.fabric, r.pci).checkQuiescent().isEmpty(), model.cliName());
+        }
+    }
+
     @Test
     void probeModePrepareIsVisibleToAConcurrentAttach() {
         final Errno[] seen = new Errno[1];

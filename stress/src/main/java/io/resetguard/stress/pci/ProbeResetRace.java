@@ -52,10 +52,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * </ul>
  * In every model the probe's prepare can also land after the reset's done() but before the PCI
  * core's post-reset check (under linux-7.1 also: its level straddles the reset's done()). The check
- * then sees A blocked after a successful reset and records {@code VIOLATION_LIVENESS}, although the
- * probe's own done() unblocks A a moment later: the check assumes that only device-locked resets
- * block a function, which the unlocked probe breaks. The block is transient, not a leak (r5 and r6
- * prove the end state), so the count goes to r7 and the outcome is ACCEPTABLE_INTERESTING.
+ * must not call that a leak: the probe's own done() lifts the block a moment later. {@code PciCore}
+ * counts probes with live hooks in flight (started before their prepare, ended after their done) and
+ * reports {@code VIOLATION_LIVENESS} only if no probe was in flight while it looked. r7 counts those
+ * events; any is FORBIDDEN. (Before that rule the check raised this false alarm in about 0.1% of
+ * samples; the outcomes were then marked interesting.)
  *
  * <p>The fixture is one group with one ATS function A {@code 0000:3b:00.0}, alone on the secondary
  * bus of a bridge {@code 0000:3a:00.0} (so {@code bus} probes as supported: parent bus reset), on a
@@ -74,8 +75,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r4  FLRs run with A unblocked  0; 1 only under the seed (the probe's done() cleared the flag)
  *  r5  RID of A                   DEF
  *  r6  fence/reset_depth          "0/0"
- *  r7  liveness violations        VIOLATION_LIVENESS events: 0; 1 when the probe blocked A across
- *                                 the PCI core's post-reset check (transient, see above)
+ *  r7  liveness violations        VIOLATION_LIVENESS events: 0 (a probe's transient block is not one)
  *  r8  sound                      invariants at every physical change and at the end, no OOPS or
  *                                 VIOLATION other than r7's, one WARN_PREPARE_REENTRY per 7.0 -EBUSY
  *                                 (the reset's, or the probe's that cut the list), one full reset,
@@ -151,12 +151,11 @@ public final class ProbeResetRace {
     @Description("linux-7.1: sysfs reset_method re-probe racing pci_reset_function(A), no device lock in the probe")
     @Outcome(id = "0, 0, flr/pm/bus, 0, DEF, 0/0, 0, true", expect = ACCEPTABLE,
         desc = "the probe's prepare/done ran before, after, or nested around the reset's; A blocked for the FLR")
-    @Outcome(id = "0, 0, flr/pm/bus, 0, DEF, 0/0, 1, true", expect = ACCEPTABLE_INTERESTING,
-        desc = "the unlocked probe held a reset_depth level across the reset's done() or its post-reset check: "
-            + "the reset returned 0 with A still blocked (VIOLATION_LIVENESS), the probe's done() unblocked it")
     @Outcome(id = "[^,]*, [^,]*, [^,]*, 1, .*", expect = FORBIDDEN,
         desc = "the FLR ran with A unblocked: the counter must keep A blocked from the reset's prepare on")
     @Outcome(id = "-EBUSY, .*", expect = FORBIDDEN, desc = "7.1 must not refuse the reset (nested prepare is 0)")
+    @Outcome(id = "[^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [1-9], .*", expect = FORBIDDEN,
+        desc = "a liveness alarm: the post-reset check must not count the unlocked probe's transient block")
     @Outcome(expect = FORBIDDEN, desc = "anything else: A left blocked, probing cut short, a depth leaked, or an invariant broken")
     @State
     public static class Linux71 extends Fixture {
@@ -200,12 +199,11 @@ public final class ProbeResetRace {
     @Outcome(id = "0, 0, flr/pm, 0, DEF, 0/0, 0, true", expect = ACCEPTABLE_INTERESTING,
         desc = "the reset held resetting_domain: the probe's bus prepare got WARN + -EBUSY, which stops "
             + "probing, so bus silently dropped out of reset_method")
-    @Outcome(id = "0, 0, flr/pm/bus, 0, DEF, 0/0, 1, true", expect = ACCEPTABLE_INTERESTING,
-        desc = "the probe set resetting_domain after the reset's done() but before its post-reset check: "
-            + "VIOLATION_LIVENESS for a block the probe's done() lifted a moment later")
     @Outcome(id = "-EBUSY, 0, flr/pm, .*", expect = FORBIDDEN, desc = "both refused: nobody held the flag")
     @Outcome(id = "[^,]*, [^,]*, [^,]*, 1, .*", expect = FORBIDDEN,
         desc = "the FLR ran with A unblocked: 7.0's flag is exclusive, the probe cannot clear the reset's")
+    @Outcome(id = "[^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [1-9], .*", expect = FORBIDDEN,
+        desc = "a liveness alarm: the post-reset check must not count the unlocked probe's transient block")
     @Outcome(expect = FORBIDDEN, desc = "anything else: the flag leaked, A left parked, or an invariant broken")
     @State
     public static class Linux70 extends Fixture {
@@ -246,11 +244,10 @@ public final class ProbeResetRace {
     @Outcome(id = "0, 0, flr/pm/bus, 1, DEF, 0/0, 0, true", expect = ACCEPTABLE_INTERESTING,
         desc = "hazard: the unlocked probe's done() cleared the group flag between the reset's prepare and its "
             + "FLR (re-entry 0, one done clears all, §2.3): the FLR ran with A's ATS unblocked (§5, invariant 3)")
-    @Outcome(id = "0, 0, flr/pm/bus, 0, DEF, 0/0, 1, true", expect = ACCEPTABLE_INTERESTING,
-        desc = "the probe set the flag after the reset's done() but before its post-reset check: "
-            + "VIOLATION_LIVENESS for a block the probe's done() lifted a moment later")
     @Outcome(id = "-EBUSY, .*", expect = FORBIDDEN, desc = "the seed's re-entry returns 0: the reset must not be refused")
     @Outcome(id = "0, 0, flr/pm, .*", expect = FORBIDDEN, desc = "the seed's re-entry returns 0: probing must not stop")
+    @Outcome(id = "[^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [1-9], .*", expect = FORBIDDEN,
+        desc = "a liveness alarm: the post-reset check must not count the unlocked probe's transient block")
     @Outcome(expect = FORBIDDEN, desc = "anything else: A left parked, the flag leaked, or an invariant broken")
     @State
     public static class Seed extends Fixture {
