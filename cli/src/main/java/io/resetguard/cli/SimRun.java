@@ -27,9 +27,11 @@ final class SimRun {
         out.flush();
         final AtomicInteger shown = new AtomicInteger(-1);
         final long start = System.nanoTime();
-        final List<ModelResult> rs = new Simulation(c, 0).runAll(progress ? f -> bar(f, shown, err) : null);
+        // a bar redrawn with \r only on a terminal; a log (CI, a pipe) gets a line per 10%
+        final boolean terminal = System.console() != null;
+        final List<ModelResult> rs = new Simulation(c, 0).runAll(progress ? f -> bar(f, shown, terminal, start, err) : null);
         final double wall = (System.nanoTime() - start) / 1e9;
-        if (progress) {
+        if (progress && terminal) {
             err.println();
             err.flush();
         }
@@ -45,13 +47,27 @@ final class SimRun {
         return 0;
     }
 
-    private static void bar(final double fraction, final AtomicInteger shown, final PrintWriter err) {
+    /**
+     * Show progress {@code fraction} (0..1), called from the shard threads: each percentage once, the
+     * first caller to reach it wins the CAS. On a terminal the bar is redrawn in place; otherwise a
+     * line is printed for every tenth percentage, with the wall time so far.
+     */
+    static void bar(final double fraction, final AtomicInteger shown, final boolean terminal, final long startNs,
+                    final PrintWriter err) {
         final int pct = (int) (fraction * 100);
         final int prev = shown.get();
         if (pct > prev && shown.compareAndSet(prev, pct)) {
+            if (!terminal && (pct < 10 || pct / 10 == Math.max(prev, 0) / 10)) {
+                return;
+            }
             synchronized (err) {
-                final int filled = pct / 2;
-                err.print("\r[" + "#".repeat(filled) + ".".repeat(50 - filled) + "] " + pct + "%");
+                if (terminal) {
+                    final int filled = pct / 2;
+                    err.print("\r[" + "#".repeat(filled) + ".".repeat(50 - filled) + "] " + pct + "%");
+                } else {
+                    err.printf(Locale.ROOT, "progress %3d%% (%.1f s)%n", pct / 10 * 10,
+                        (System.nanoTime() - startNs) / 1e9);
+                }
                 err.flush();
             }
         }

@@ -45,6 +45,23 @@ class SimulateCommandTest {
     }
 
     @Test
+    void withoutATerminalProgressIsALinePerTenthNotACarriageReturnBar() {
+        final StringWriter log = new StringWriter();
+        final PrintWriter w = new PrintWriter(log);
+        final java.util.concurrent.atomic.AtomicInteger shown = new java.util.concurrent.atomic.AtomicInteger(-1);
+        for (int i = 0; i <= 200; i++) {
+            SimRun.bar(i / 200.0, shown, false, System.nanoTime(), w);
+        }
+        SimRun.bar(0.5, shown, false, System.nanoTime(), w); // late caller from another shard: ignored
+        final String[] lines = log.toString().split("\n");
+        assertEquals(10, lines.length, log.toString());
+        for (int k = 0; k < 10; k++) {
+            assertTrue(lines[k].startsWith(String.format("progress %3d%%", (k + 1) * 10)), lines[k]);
+        }
+        assertFalse(log.toString().contains("\r"));
+    }
+
+    @Test
     void badOptionsNameTheOptionAndExit2(@TempDir final Path tmp) {
         assertEquals(2, run("simulate", "--duration", "forever", "--report", tmp.resolve("x").toString()));
         assertTrue(err.toString().contains("--duration"), err.toString());
