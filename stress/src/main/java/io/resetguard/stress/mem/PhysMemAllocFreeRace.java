@@ -29,6 +29,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * tag exists for (a pop reads top = p and its link, the other actor pops p, pushes it back on a
  * different link; the first pop's CAS must fail). Each actor holds at most two pages, so no alloc
  * can run out. The arbiter then checks what each actor's stale references reach and drains the stack.
+ * The test has teeth: with the tag removed (the top CAS'd on the page number alone) a quick run
+ * observes pages freed while still held and pages lost from the stack (FORBIDDEN) in several
+ * configurations.
  *
  * <p>Result fields, in order:
  * <pre>
