@@ -38,6 +38,7 @@
  *              submit(ATC_INV A) || prepare(A)                                 15   SubmitPrepareRace
  *              atc_timeout(A) || atc_timeout(A), seed worker                   11   DuplicateTimeoutRace
  *              seed recovery worker(A) || reset_function(A)                    1,4  WorkerUserResetRace
+ *  mem         alloc/free(owner 1) || alloc/free(owner 2), one PhysMem          inv. 1  PhysMemAllocFreeRace
  *  negative    LostUpdateSiblingPrepare   a non-atomic read-modify-write of the state    MUST FAIL
  *              FencelessBlockedFlag       a missing fence on the blocked flag             MUST FAIL
  *              EarlyUnblockNestedDone     a done() that unblocks at the inner level       MUST FAIL
