@@ -75,6 +75,23 @@ public final class EventLog implements EventSink {
     }
 
     /**
+     * {@link #record} for a caller that wants the event back (checkers that return what they
+     * found). Counted like any other; retained while the log has room.
+     *
+     * @return the event: its {@link Event#seq()} is its place among the retained events, or -1 if the
+     *         log was full and it is only counted
+     */
+    public Event recordAndGet(final EventType type, final Bdf bdf, final String detail) {
+        counts[type.ordinal()].increment();
+        if (retainedCount.get() < retainLimit && retainedCount.getAndIncrement() < retainLimit) {
+            final Event e = new Event(seq.getAndIncrement(), clock.nanoTime(), type, bdf, detail);
+            retained.offer(e);
+            return e;
+        }
+        return new Event(-1, clock.nanoTime(), type, bdf, detail);
+    }
+
+    /**
      * @return whether events recorded now are still retained in full; callers may skip building an
      *         expensive detail string for INFO events when not (the count is kept either way)
      */

@@ -73,7 +73,9 @@ public final class Oracle {
      */
     public List<Event> checkQuiescent() {
         final EventLog log = fabric.events();
-        final long before = log.total();
+        // NOTE: the result is built from the events recorded here, not looked up in the log by
+        // sequence number afterwards: once the log is full they are counted but not retained.
+        final List<Event> found = new ArrayList<>();
         for (final IommuGroup g : fabric.groups()) {
             final GroupState s = g.snapshot();
             for (int i = 0; i < s.deviceCount(); i++) {
@@ -84,25 +86,21 @@ public final class Oracle {
                 }
                 final Errno last = d.lastResetResult();
                 if (last != null && last.isOk()) {
-                    log.record(EventType.VIOLATION_LIVENESS, fn.bdf(), "blocked at quiescence after a successful reset"
-                        + " (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")");
+                    found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, fn.bdf(),
+                        "blocked at quiescence after a successful reset"
+                            + " (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")"));
                 } else if (last == null && d.probeLeftParked()) {
-                    // no reset failed, yet a sysfs reset_method probe left it parked: the seed rule
-                    // (and result-to-done's done(-ENOTTY)) read a probe's "not supported" as a
-                    // failed reset (§4.1, §9)
-                    log.record(EventType.VIOLATION_LIVENESS, fn.bdf(), "blocked at quiescence by a reset-method probe;"
-                        + " no reset failed (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")");
+                    // no reset failed, yet a sysfs reset_method probe parked it and left it so: the
+                    // seed rule (and result-to-done's done(-ENOTTY)) read a probe's "not supported"
+                    // as a failed reset (§4.1, §9)
+                    found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, fn.bdf(),
+                        "blocked at quiescence by a reset-method probe; no reset failed"
+                            + " (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")"));
                 }
             }
             if (s.orphanedRecoveries() > 0) {
-                log.record(EventType.VIOLATION_LIVENESS, null, "group " + g.id() + ": " + s.orphanedRecoveries()
-                    + " recovery unit(s) left by removed functions; attaches fenced forever");
-            }
-        }
-        final List<Event> found = new ArrayList<>();
-        for (final Event e : log.events(EventType.VIOLATION_LIVENESS)) {
-            if (e.seq() >= before) {
-                found.add(e);
+                found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, null, "group " + g.id() + ": "
+                    + s.orphanedRecoveries() + " recovery unit(s) left by removed functions; attaches fenced forever"));
             }
         }
         return found;

@@ -404,19 +404,39 @@ public final class PciCore {
     }
 
     private void method(final Call c, final ResetMethod m, final boolean probe, final ResetCallback k) {
-        if (probe && c.hooks) {
-            // A probe with live hooks can prepare() the function without its device lock (§4.1, §7
-            // scenario 14). Count it in flight from before its prepare to after its done, so the
-            // liveness checks can tell a probe's transient block from a leak; record whether it
-            // left the function parked with no full reset holding it (the seed rule keeps it
-            // blocked on a probe's -ENOTTY).
-            c.d.probeStarted();
+        if (!probe || !c.hooks || !m.probeRunsHooks()) {
+            dispatch(c, m, probe, k);
+            return;
+        }
+        // A probe of device_specific or bus prepare()s the function, and a sysfs probe does it
+        // without the device lock (§4.1, §7 scenario 14). Count it in flight from before its
+        // prepare to after its done (or its decision to keep the function blocked), so the liveness
+        // checks can tell its transient block from a leak; and record whether it left the function
+        // parked where it found it unparked, with no full reset holding it (the seed rule keeps the
+        // function blocked on a probe's -ENOTTY). Probe paths never wait, so the callback has run
+        // when dispatch() returns.
+        final PciDev d = c.d;
+        final boolean wasParked = c.group.isParked(d.fn());
+        d.probeStarted();
+        final boolean[] completed = new boolean[1];
+        final boolean[] ended = new boolean[1];
+        try {
             dispatch(c, m, true, rc -> {
-                c.d.probeEnded(c.group.isParked(c.d.fn()) && !c.d.fullResetInFlight());
+                completed[0] = true;
+                if (!ended[0]) {
+                    ended[0] = true;
+                    d.probeEnded(!wasParked && c.group.isParked(d.fn()) && !d.fullResetInFlight());
+                }
                 k.complete(rc);
             });
-        } else {
-            dispatch(c, m, probe, k);
+        } finally {
+            if (!ended[0]) {
+                ended[0] = true;
+                d.probeEnded(false); // it threw, or waited: never leave it counted in flight
+            }
+        }
+        if (!completed[0]) {
+            throw new IllegalStateException("probe of " + m + " waited: probe paths must not sleep");
         }
     }
 

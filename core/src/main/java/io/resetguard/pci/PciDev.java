@@ -166,7 +166,7 @@ public final class PciDev {
         return fullResetsInFlight.incrementAndGet();
     }
 
-    /** A probe with live IOMMU hooks starts (before its prepare()). */
+    /** A probe with live IOMMU hooks ({@link ResetMethod#probeRunsHooks()}) starts (before its prepare()). */
     void probeStarted() {
         probeStarts.incrementAndGet();
     }
@@ -174,7 +174,8 @@ public final class PciDev {
     /**
      * That probe ended (after its done(), or after it kept the function blocked).
      *
-     * @param parked whether the function was parked when it ended, with no full reset in flight
+     * @param parked whether it left the function parked: unparked when the probe started, parked
+     *               when it ended, and no full reset in flight
      */
     void probeEnded(final boolean parked) {
         probeLeftParked = parked;
@@ -197,9 +198,9 @@ public final class PciDev {
     }
 
     /**
-     * @return whether the last probe with live hooks ended with the function parked while no full
-     *         reset was in flight, and no full reset started since (the seed rule applied to a
-     *         probe's -ENOTTY: §4.1, §9)
+     * @return whether the last probe with live hooks found the function unparked and left it parked
+     *         while no full reset was in flight, and no full reset started since (the seed rule
+     *         applied to a probe's -ENOTTY: §4.1, §9)
      */
     public boolean probeLeftParked() {
         return probeLeftParked;

@@ -26,6 +26,15 @@ public enum ResetMethod {
         this.sysfsName = sysfsName;
     }
 
+    /**
+     * @return whether this method's probe runs the IOMMU hooks: {@code device_specific} wraps the
+     *         quirk's {@code reset(dev, probe)} in prepare/done, and {@code bus} prepares before its
+     *         slot/bus checks, also in probe mode (kernel-semantics.md §4.1)
+     */
+    public boolean probeRunsHooks() {
+        return this == DEVICE_SPECIFIC || this == BUS;
+    }
+
     /** @return the name sysfs {@code reset_method} shows and accepts. */
     public String sysfsName() {
         return sysfsName;

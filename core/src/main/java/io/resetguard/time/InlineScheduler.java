@@ -29,8 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InlineScheduler implements Scheduler {
     private final AtomicLong now = new AtomicLong();
-    // NOTE: per scheduler and per thread; only the owning thread touches its queue (no publication)
-    private final ThreadLocal<Trampoline> trampoline = ThreadLocal.withInitial(Trampoline::new);
+    // NOTE: one per thread, shared by every InlineScheduler (jcstress makes one per sample; a
+    // ThreadLocal per instance would cost a map entry per sample and thread). Only the owning thread
+    // touches its queue, so it needs no publication. A task of one scheduler that executes on another
+    // queues behind the current task all the same, which is what execute() promises.
+    private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
 
     /** One thread's queue of executed tasks, and whether that thread is inside one. */
     private static final class Trampoline {
@@ -56,7 +59,7 @@ public final class InlineScheduler implements Scheduler {
 
     @Override
     public void execute(final Runnable task) {
-        final Trampoline t = trampoline.get();
+        final Trampoline t = TRAMPOLINE.get();
         if (t.running) {
             t.queued.addLast(task);
             return;
@@ -71,7 +74,7 @@ public final class InlineScheduler implements Scheduler {
                 } catch (final Throwable e) {
                     if (failure == null) {
                         failure = e;
-                    } else {
+                    } else if (e != failure) { // the same instance twice (cached, or a preallocated OOME)
                         failure.addSuppressed(e);
                     }
                 }
@@ -93,6 +96,6 @@ public final class InlineScheduler implements Scheduler {
 
     /** @return whether the calling thread is running a task of {@link #execute} (for tests). */
     boolean executingOnThisThread() {
-        return trampoline.get().running;
+        return TRAMPOLINE.get().running;
     }
 }

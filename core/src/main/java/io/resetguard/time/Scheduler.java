@@ -30,7 +30,11 @@ public interface Scheduler extends NanoClock {
      */
     void schedule(long delayNs, Runnable task);
 
-    /** Run {@code task} as soon as possible (after the current task). */
+    /**
+     * Run {@code task} as soon as possible (after the current task). The task may not have run when
+     * this returns, so the caller must continue through the task, never wait for it (a spin on its
+     * result can wait forever on the {@link InlineScheduler}, which runs it after the caller's task).
+     */
     default void execute(final Runnable task) {
         schedule(0, task);
     }

@@ -280,9 +280,48 @@ class ResetMethodsTest {
         assertTrue(r.reset(d).isError());
         assertTrue(r.parked(d), "the seed keeps a function whose reset failed blocked");
         assertEquals(Errno.ENOTTY, r.pci.probe(d, ResetMethod.BUS));
-        assertTrue(d.probeLeftParked());
+        assertFalse(d.probeLeftParked(), "the probe found it blocked");
         assertTrue(new io.resetguard.oracle.Oracle(r.fabric, r.pci).checkQuiescent().isEmpty(),
             "blocked because its last reset failed: the protection working, not a leak");
+    }
+
+    @Test
+    void aProbeIsNotBlamedForABlockItFoundNorCountedIfItRunsNoHooks() {
+        // seed: a bare walk (__pci_reset_function_locked, no full reset recorded) fails after its
+        // prepare and keeps the function blocked, by design. Probes then find it blocked: neither
+        // flr's probe (no hooks) nor bus's (hooks; its -ENOTTY keeps the flag) caused that block.
+        final PciRig r = new PciRig(ProtocolModel.SEED);
+        final PciDev d = r.add("01:00.0", true, PciCaps.typical(), null);
+        r.faults.always(d.fn(), ResetMethod.FLR, ResetOutcome.EIO);
+        final Errno[] out = new Errno[1];
+        r.pci.resetWalk(d, rc -> out[0] = rc);
+        r.sched.runUntilIdle();
+        assertEquals(Errno.EIO, out[0]);
+        assertTrue(r.parked(d));
+        assertEquals(Errno.OK, r.pci.probe(d, ResetMethod.FLR));
+        assertEquals(0, d.probeStartsVolatile(), "flr's probe runs no hooks: not counted");
+        assertEquals(Errno.ENOTTY, r.pci.probe(d, ResetMethod.BUS));
+        assertEquals(1, d.probeStartsVolatile());
+        assertEquals(1, d.probeEndsVolatile());
+        assertFalse(d.probeLeftParked(), "bus's probe found the function blocked");
+        assertTrue(new io.resetguard.oracle.Oracle(r.fabric, r.pci).checkQuiescent().isEmpty());
+    }
+
+    @Test
+    void theOracleReturnsWhatItFoundAlsoWhenTheLogIsFull() {
+        final io.resetguard.fabric.Fabric fabric = io.resetguard.fabric.Fabric.builder().model(ProtocolModel.SEED)
+            .events(new io.resetguard.event.EventLog(2)).build();
+        final PciCore pci = new PciCore(fabric, new io.resetguard.time.VirtualScheduler());
+        final var group = fabric.addIommu("smmu0").addGroup();
+        final PciDev d = pci.attach(group.addFunction(Bdf.parse("01:00.0"), true, 0), PciCaps.typical(), null);
+        for (int i = 0; i < 5; i++) {
+            fabric.events().record(EventType.INFO_RESET_DONE_CALLBACK, null, "filler");
+        }
+        assertEquals(Errno.ENOTTY, pci.probe(d, ResetMethod.BUS)); // root bus: the seed keeps it blocked
+        final var found = new io.resetguard.oracle.Oracle(fabric, pci).checkQuiescent();
+        assertEquals(1, found.size(), "counted but no longer retained, and still returned");
+        assertEquals(-1, found.get(0).seq());
+        assertEquals(1, fabric.events().count(EventType.VIOLATION_LIVENESS));
     }
 
     @Test

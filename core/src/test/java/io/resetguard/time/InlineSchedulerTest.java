@@ -79,6 +79,24 @@ class InlineSchedulerTest {
     }
 
     @Test
+    void theSameThrowableTwiceStillStrandsNothing() {
+        final InlineScheduler s = new InlineScheduler();
+        final List<String> order = new ArrayList<>();
+        final IllegalStateException cached = new IllegalStateException("cached");
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> s.execute(() -> {
+            s.execute(() -> {
+                throw cached;
+            });
+            s.execute(() -> order.add("still runs"));
+            throw cached;
+        }));
+        assertSame(cached, thrown);
+        assertEquals(0, thrown.getSuppressed().length);
+        assertEquals(List.of("still runs"), order);
+        assertFalse(s.executingOnThisThread());
+    }
+
+    @Test
     void threadsHaveTheirOwnQueues() throws InterruptedException {
         final InlineScheduler s = new InlineScheduler();
         final boolean[] otherSawRunning = new boolean[1];

@@ -29,9 +29,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * tag exists for (a pop reads top = p and its link, the other actor pops p, pushes it back on a
  * different link; the first pop's CAS must fail). Each actor holds at most two pages, so no alloc
  * can run out. The arbiter then checks what each actor's stale references reach and drains the stack.
- * The test has teeth: with the tag removed (the top CAS'd on the page number alone) a quick run
- * observes pages freed while still held and pages lost from the stack (FORBIDDEN) in several
- * configurations.
+ * Stale references are checked once both actors are done, not during their frees and allocs.
+ * Measured teeth: with the tag removed from {@code PhysMem} (the top CAS'd on the page number alone),
+ * one {@code -m quick} run of this test observed pages freed while still held and pages lost from
+ * the stack (FORBIDDEN) in several JVM configurations; there is no standing negative control for it
+ * (it would need a second, broken copy of the allocator).
  *
  * <p>Result fields, in order:
  * <pre>
@@ -39,7 +41,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                                     OTHER (reallocated to actor 2), VALID (forbidden)
  *  r2  actor 2's first page (a), likewise             FREED, SELF, OTHER, VALID (forbidden)
  *  r3  the held pages                                 "ok": each actor's c is VALID, owned by it,
- *                                                     and the two are different pages; else what broke
+ *                                                     and the two are different pages, and neither
+ *                                                     actor's freed b checks VALID; else what broke
  *  r4  the free stack                                 "ok": freePages() is 2, two allocs return the two
  *                                                     other pages, a third returns -1; else what broke
  * </pre>
@@ -71,8 +74,10 @@ public class PhysMemAllocFreeRace {
 
     private final PhysMem mem = new PhysMem(PAGES);
     private long firstOf1;
+    private long secondOf1;
     private long heldBy1;
     private long firstOf2;
+    private long secondOf2;
     private long heldBy2;
 
     /** Actor 1: owner 1. */
@@ -81,6 +86,7 @@ public class PhysMemAllocFreeRace {
         final long a = mem.alloc(OWNER_1);
         final long b = mem.alloc(OWNER_1);
         firstOf1 = a;
+        secondOf1 = b;
         heldBy1 = a >= 0 && b >= 0 && mem.free(a) ? allocThenFree(OWNER_1, b) : Long.MIN_VALUE;
     }
 
@@ -90,6 +96,7 @@ public class PhysMemAllocFreeRace {
         final long a = mem.alloc(OWNER_2);
         final long b = mem.alloc(OWNER_2);
         firstOf2 = a;
+        secondOf2 = b;
         heldBy2 = a >= 0 && b >= 0 && mem.free(a) ? allocThenFree(OWNER_2, b) : Long.MIN_VALUE;
     }
 
@@ -129,6 +136,9 @@ public class PhysMemAllocFreeRace {
     private String held() {
         if (heldBy1 == Long.MIN_VALUE || heldBy2 == Long.MIN_VALUE) {
             return "alloc failed or free refused";
+        }
+        if (mem.check(secondOf1) == PhysMem.Access.VALID || mem.check(secondOf2) == PhysMem.Access.VALID) {
+            return "a freed second page's stale reference checks VALID";
         }
         if (PhysMem.pfn(heldBy1) == PhysMem.pfn(heldBy2)) {
             return "page " + PhysMem.pfn(heldBy1) + " held by both";
