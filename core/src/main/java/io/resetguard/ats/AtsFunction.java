@@ -30,6 +30,8 @@ public final class AtsFunction {
     final AtomicBoolean reconciling = new AtomicBoolean();
     volatile boolean reconcileAgain;
     volatile boolean enablePending;
+    /** The sync behind the last final flush of prepare() (pci_disable_ats() + ATC flush), or null. */
+    volatile io.resetguard.inv.InvCompletion disableSync;
     volatile java.util.List<AtsSystem.DomainUse> attachedTo = java.util.List.of();
     // statistics, bumped with a volatile getAndAdd through VarHandles: fields of this object rather
     // than three AtomicLongs, so a DMA touches this object and no other

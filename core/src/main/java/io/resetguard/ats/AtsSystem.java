@@ -106,6 +106,23 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             g.addAttachListener(this);
         }
         pci.addHwResetListener(this);
+        pci.resetBarrier(this::beforeHwReset);
+    }
+
+    /**
+     * The {@link io.resetguard.pci.ResetBarrier} of the PCI core: a hardware reset of {@code dev}
+     * starts only once the sync behind prepare()'s final ATC flush (see {@link #reconcile}) has
+     * completed or timed out, as the driver's blocking-domain attach waits for it before prepare()
+     * returns (kernel-semantics.md §1.3, §7 scenario 15). Nothing pending: at once.
+     */
+    private void beforeHwReset(final PciDev dev, final Runnable proceed) {
+        final AtsFunction f = functions.get(dev.fn());
+        final InvCompletion flushed = f == null ? null : f.disableSync;
+        if (flushed == null || flushed.isDone()) {
+            proceed.run();
+            return;
+        }
+        flushed.onComplete(rc -> proceed.run());
     }
 
     /** @return the settings. */
@@ -539,7 +556,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (!translating && f.atsEnabled()) {
             f.atsEnabled(false); // pci_disable_ats(), wmb(), then the final flush
             if (engine.submit(InvCommand.disableFlush(fn)).isOk()) {
-                engine.sync();
+                f.disableSync = engine.sync(); // what a hardware reset of fn waits for (beforeHwReset)
             }
         } else if (translating && fn.atsSupported() && (!f.atsEnabled() || f.fenced()) && !f.enablePending) {
             f.enablePending = true;

@@ -73,6 +73,7 @@ public final class PciCore {
     private volatile ResetFaults faults = ResetFaults.NONE;
     private final Map<PciFunction, PciDev> devs = new ConcurrentHashMap<>();
     private final List<HwResetListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile ResetBarrier barrier = ResetBarrier.NONE;
 
     /**
      * @param fabric    the IOMMU side (its model decides the post-reset rule)
@@ -102,6 +103,14 @@ public final class PciCore {
     /** Be told of every hardware reset. */
     public void addHwResetListener(final HwResetListener l) {
         listeners.add(Objects.requireNonNull(l, "listener"));
+    }
+
+    /**
+     * Set what every hardware reset waits for first (the ATS layer's final flush, see
+     * {@link ResetBarrier}); replaces the previous one. {@link ResetBarrier#NONE} by default.
+     */
+    public void resetBarrier(final ResetBarrier b) {
+        this.barrier = Objects.requireNonNull(b, "barrier");
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -551,14 +560,22 @@ public final class PciCore {
     // ------------------------------------------------------------------------------------------------
     // hardware and waits
 
-    /** The function starts a hardware reset now; it answers again after its ready delay (or never). */
-    private void trigger(final PciDev d, final ResetOutcome o) {
-        final long now = scheduler.nanoTime();
-        final long readyAt = o == ResetOutcome.READINESS_TIMEOUT ? Long.MAX_VALUE : now + d.caps().readyDelayMs() * MS;
-        d.hwReset(now, readyAt);
-        for (final HwResetListener l : listeners) {
-            l.onHwReset(d, readyAt);
-        }
+    /**
+     * The function starts a hardware reset once the {@link ResetBarrier} lets it (prepare()'s final
+     * ATC flush has completed or timed out); it answers again after its ready delay (or never). Then
+     * {@code next} runs: the method's own wait.
+     */
+    private void trigger(final PciDev d, final ResetOutcome o, final Runnable next) {
+        barrier.beforeHwReset(d, () -> {
+            final long now = scheduler.nanoTime();
+            final long readyAt = o == ResetOutcome.READINESS_TIMEOUT ? Long.MAX_VALUE
+                : now + d.caps().readyDelayMs() * MS;
+            d.hwReset(now, readyAt);
+            for (final HwResetListener l : listeners) {
+                l.onHwReset(d, readyAt);
+            }
+            next.run();
+        });
     }
 
     /** The outcome's effect on a method's own result once its wait returned {@code rc}. */
@@ -635,14 +652,15 @@ public final class PciCore {
                 k.complete(p);
                 return;
             }
-            trigger(c.d, o);
-            if (c.d.caps().immReady()) {
-                finish(c, after(o, o == ResetOutcome.ENOTTY ? Errno.ENOTTY : Errno.OK), k);
-                return;
-            }
-            final String what = m == ResetMethod.FLR ? "FLR" : "AF_FLR";
-            scheduler.schedule(FLR_SETTLE_MS * MS,
-                () -> devWait(c, what, READY_POLL_MS, o, rc -> finish(c, after(o, rc), k)));
+            trigger(c.d, o, () -> {
+                if (c.d.caps().immReady()) {
+                    finish(c, after(o, o == ResetOutcome.ENOTTY ? Errno.ENOTTY : Errno.OK), k);
+                    return;
+                }
+                final String what = m == ResetMethod.FLR ? "FLR" : "AF_FLR";
+                scheduler.schedule(FLR_SETTLE_MS * MS,
+                    () -> devWait(c, what, READY_POLL_MS, o, rc -> finish(c, after(o, rc), k)));
+            });
         });
     }
 
@@ -660,12 +678,13 @@ public final class PciCore {
         if (o == null) {
             return;
         }
-        c.d.power(PciDev.Power.D3HOT);
-        trigger(c.d, o);
-        scheduler.schedule(D3_DELAY_MS * MS, () -> {
-            c.d.power(PciDev.Power.D0);
-            scheduler.schedule(D3_DELAY_MS * MS, () -> devWait(c, "PM D3hot->D0", READY_POLL_MS, o,
-                rc -> finish(c, after(o, rc), k)));
+        trigger(c.d, o, () -> {
+            c.d.power(PciDev.Power.D3HOT);
+            scheduler.schedule(D3_DELAY_MS * MS, () -> {
+                c.d.power(PciDev.Power.D0);
+                scheduler.schedule(D3_DELAY_MS * MS, () -> devWait(c, "PM D3hot->D0", READY_POLL_MS, o,
+                    rc -> finish(c, after(o, rc), k)));
+            });
         });
     }
 
@@ -683,15 +702,14 @@ public final class PciCore {
         if (o == null) {
             return;
         }
-        trigger(c.d, o);
-        scheduler.schedule(ACPI_RST_MS * MS, () -> {
+        trigger(c.d, o, () -> scheduler.schedule(ACPI_RST_MS * MS, () -> {
             Errno rc = Errno.OK;
             if (o == ResetOutcome.ENOTTY || o == ResetOutcome.READINESS_TIMEOUT) {
                 log(EventType.LOG_ACPI_RST_FAILED, c.d, "");
                 rc = Errno.ENOTTY;
             }
             finish(c, after(o, rc), k);
-        });
+        }));
     }
 
     /**
@@ -732,8 +750,7 @@ public final class PciCore {
                 break;
             case REGISTER_SEQUENCE:
                 // reset_ivb_igd(): a register sequence, polled for completion
-                trigger(c.d, o);
-                scheduler.schedule(Quirk.REGISTER_SEQUENCE_MS * MS, () -> {
+                trigger(c.d, o, () -> scheduler.schedule(Quirk.REGISTER_SEQUENCE_MS * MS, () -> {
                     Errno rc = Errno.OK;
                     if (o == ResetOutcome.ENOTTY) {
                         rc = Errno.ENOTTY;
@@ -741,7 +758,7 @@ public final class PciCore {
                         rc = Errno.ETIMEDOUT;
                     }
                     finish(c, after(o, rc), k);
-                });
+                }));
                 break;
             default:
                 throw new AssertionError(q);
@@ -793,9 +810,8 @@ public final class PciCore {
             finish(c, Errno.OK, k);
             return;
         }
-        trigger(c.d, o);
-        scheduler.schedule((SBR_ASSERT_MS + SBR_SETTLE_MS) * MS, () -> devWait(c, what,
-            READY_POLL_MS - SBR_SETTLE_MS, o, rc -> finish(c, after(o, rc), k)));
+        trigger(c.d, o, () -> scheduler.schedule((SBR_ASSERT_MS + SBR_SETTLE_MS) * MS, () -> devWait(c, what,
+            READY_POLL_MS - SBR_SETTLE_MS, o, rc -> finish(c, after(o, rc), k))));
     }
 
     /**
