@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * IommuEngine - one IOMMU's invalidation engine: a command queue that any number of threads submit
@@ -153,6 +154,60 @@ public final class IommuEngine {
      */
     public IommuEngine(final Iommu iommu, final Scheduler scheduler, final EventLog events, final InvFlavour flavour,
                        final long timeoutNs, final QueueKind queue, final int capacity, final AtcEndpoint endpoint) {
+        // NOTE: a lambda, not queue::newQueue, so that a null kind still fails after the other checks
+        this(iommu, scheduler, events, flavour, timeoutNs, n -> queue.newQueue(n), capacity, endpoint);
+    }
+
+    /**
+     * An engine over a command queue of the caller's making, instead of one built from a
+     * {@link QueueKind}: the hook through which the stress suite's negative controls run the real
+     * engine over a deliberately broken queue. Otherwise as
+     * {@link #IommuEngine(Iommu, Scheduler, EventLog, InvFlavour, long, QueueKind, int, AtcEndpoint)}.
+     *
+     * <p>What {@code commands} must guarantee. The engine counts on it for "no command is lost or
+     * duplicated, and none overtakes an earlier one", which is what a SYNC means:
+     * <ul>
+     * <li>{@code offer} is safe from any number of threads at once (multi-producer). It returns
+     *     {@code false}, having queued nothing, when the queue is full, and {@code true} only if the
+     *     element is queued, so that a later poll returns it. The engine admits at most
+     *     {@code capacity} commands at a time whatever the queue's own bound; a queue that fills up
+     *     earlier refuses, and the submitter gets -EAGAIN.</li>
+     * <li>{@code poll} is called by one thread at a time (single consumer): whoever holds the engine's
+     *     {@code draining} flag, which passes between threads through the flag's volatile
+     *     compareAndSet and store. It returns each accepted element exactly once, in the order the
+     *     offers took effect.</li>
+     * <li>{@code isEmpty} may be called from any thread while offers and the poll run. It must not
+     *     report an empty queue after an offer that happens-before the call returned {@code true}, while
+     *     that element has not been polled: the drainer's re-check after it clears {@code draining}
+     *     relies on this so that no wake-up is lost.</li>
+     * </ul>
+     * Every {@link QueueKind} gives such a queue. A queue that breaks these promises (one that drops an
+     * offer and reports it queued, say) makes the engine lose commands and hang syncs. Such a queue is
+     * only for negative controls, which must see that loss.
+     *
+     * <p>Caller: hand over an empty queue and no longer touch it. The engine owns it, and nothing else
+     * may offer to or poll it.
+     *
+     * @param iommu     the IOMMU instance
+     * @param scheduler the clock and timer
+     * @param events    the kernel log
+     * @param flavour   how timeouts surface
+     * @param timeoutNs how long an invalidation may stay unanswered
+     * @param commands  the command queue, empty, as described above
+     * @param capacity  the most commands the engine lets wait in {@code commands}
+     * @param endpoint  the device side
+     * @throws IllegalArgumentException if {@code commands} is not empty, or as the other constructor
+     */
+    public IommuEngine(final Iommu iommu, final Scheduler scheduler, final EventLog events, final InvFlavour flavour,
+                       final long timeoutNs, final Queue<InvCommand> commands, final int capacity,
+                       final AtcEndpoint endpoint) {
+        this(iommu, scheduler, events, flavour, timeoutNs, handOver(commands), capacity, endpoint);
+    }
+
+    /** The common constructor: checks the arguments, then makes the command queue for {@code capacity}. */
+    private IommuEngine(final Iommu iommu, final Scheduler scheduler, final EventLog events, final InvFlavour flavour,
+                        final long timeoutNs, final IntFunction<Queue<InvCommand>> newQueue, final int capacity,
+                        final AtcEndpoint endpoint) {
         if (timeoutNs <= 0) {
             throw new IllegalArgumentException("timeoutNs must be > 0, was " + timeoutNs);
         }
@@ -164,9 +219,18 @@ public final class IommuEngine {
         this.events = Objects.requireNonNull(events, "events");
         this.flavour = Objects.requireNonNull(flavour, "flavour");
         this.timeoutNs = timeoutNs;
-        this.commands = queue.newQueue(capacity);
+        this.commands = newQueue.apply(capacity);
         this.capacity = capacity;
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /** @return a maker that hands out {@code commands}, after checking that it is there and empty. */
+    private static IntFunction<Queue<InvCommand>> handOver(final Queue<InvCommand> commands) {
+        Objects.requireNonNull(commands, "commands");
+        if (!commands.isEmpty()) {
+            throw new IllegalArgumentException("the command queue must be empty, it holds " + commands.size());
+        }
+        return n -> commands;
     }
 
     /** @return the IOMMU. */

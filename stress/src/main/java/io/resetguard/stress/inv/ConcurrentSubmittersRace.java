@@ -60,8 +60,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>A lost command shows as PENDING or a count of 3 / "1/1"; a duplicated one as "3/3" or an ATC
  * that processed two invalidations; a sync that overtook its invalidation as EARLY. The negative
- * control {@code negative.LossyQueueSubmitters} runs the same race through a queue that drops an
- * offer under contention.
+ * control {@code negative.LossyQueueSubmitters} runs the same fixture and actors on an engine whose
+ * command queue drops an offer under contention (see {@link EngineSource}).
  *
  * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ConcurrentSubmittersRace}
  */
@@ -94,14 +94,43 @@ public class ConcurrentSubmittersRace {
     private volatile boolean handoffA;
     private volatile boolean handoffB;
 
-    /** Two ATS functions behind one engine. */
+    /**
+     * Which engine a sample's actors submit to, once the fixture is built. This race takes the ATS
+     * system's own engine of {@code smmu0}; the negative control {@code negative.LossyQueueSubmitters}
+     * builds another one over a broken command queue, answered by the same ATS system, and so runs
+     * this fixture, these actors and this arbiter unchanged.
+     */
+    @FunctionalInterface
+    public interface EngineSource {
+        /**
+         * @param group the fixture's group (on {@code smmu0})
+         * @param pci   its PCI core (the inline scheduler)
+         * @param ats   its ATS system, with functions A and B attached
+         * @return the engine the actors submit to and the arbiter reads
+         */
+        IommuEngine engine(IommuGroup group, PciCore pci, AtsSystem ats);
+    }
+
+    /** Two ATS functions behind one engine: the ATS system's own. */
     public ConcurrentSubmittersRace() {
+        this((g, pci, ats) -> ats.engine(g.iommu()));
+    }
+
+    /**
+     * Two ATS functions behind the engine that {@code engines} picks. For negative controls: a
+     * control holds a race built this way and calls its actors and arbiter. (It must not extend this
+     * class: {@code @Outcome} and {@code @Description} are {@code @Inherited}, and next to
+     * {@code @JCStressMeta} every outcome would be declared twice, which jcstress 0.16 grades wrongly.)
+     *
+     * @param engines where the engine comes from
+     */
+    public ConcurrentSubmittersRace(final EngineSource engines) {
         group = Probe.group(ProtocolModel.LINUX_7_1, StateImpl.LOCK_FREE);
         final PciCore pci = Probe.pci(group.fabric());
         final AtsSystem ats = new AtsSystem(group.fabric(), pci, new PhysMem(1), CONFIG);
         a = ats.attach(pci.attach(Probe.atsFunction(group, Probe.BDF_A), Probe.INSTANT_FLR, null));
         b = ats.attach(pci.attach(Probe.atsFunction(group, Probe.BDF_B), Probe.INSTANT_FLR, null));
-        engine = ats.engine(group.iommu());
+        engine = engines.engine(group, pci, ats);
     }
 
     /** @return the sync token: OK only if the function's ATC already processed an invalidation. */

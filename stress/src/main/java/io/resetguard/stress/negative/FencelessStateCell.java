@@ -11,7 +11,8 @@ import io.resetguard.state.Transition;
  * load. There is no lost update (one writer), only the missing fence: nothing orders the publication
  * of "blocked" before the writer's next load of another location.
  *
- * <p>Only for the negative control {@link FencelessBlockedFlag}. Never use it elsewhere.
+ * <p>Only for the negative control {@link FencelessBlockedFlag}, whose fabric gives it to its group
+ * through {@code Fabric.Builder.cellFactory}. Never use it elsewhere.
  */
 public final class FencelessStateCell implements StateCell {
     private GroupState state; // BUG: plain field, plain store, plain load

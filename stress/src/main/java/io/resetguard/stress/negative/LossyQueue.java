@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * progress drops its element and still returns {@code true}, as a queue with a racy tail update
  * would. Everything else delegates to the real queue.
  *
- * <p>Only for the negative control {@link LossyQueueSubmitters}. Never use it elsewhere.
+ * <p>Only for the negative control {@link LossyQueueSubmitters}, which hands it to a real
+ * {@code IommuEngine} through the engine's constructor that takes a command queue. Never use it
+ * elsewhere.
  *
  * @param <E> the element type
  */
