@@ -14,6 +14,15 @@ import java.util.function.Consumer;
  * errno; nobody ever spins on it.
  */
 public final class InvCompletion {
+    /**
+     * A throwable from a callback, kept for the thread that ran it. A callback runs inside either
+     * {@link #complete} (registered before) or {@link #onComplete} (registered after), always on the
+     * thread making that call; the call rethrows it. Without this, {@link CompletableFuture} would
+     * keep it in a dependent future nobody reads, and a broken continuation (the rest of a reset,
+     * say) would stop the emulation silently instead of failing the run.
+     */
+    private static final ThreadLocal<Throwable> CALLBACK_FAILURE = new ThreadLocal<>();
+
     private final CompletableFuture<Errno> future = new CompletableFuture<>();
     private final long submittedNs;
 
@@ -29,7 +38,9 @@ public final class InvCompletion {
     }
 
     boolean complete(final Errno e) {
-        return future.complete(e);
+        final boolean first = future.complete(e);
+        rethrowCallbackFailure();
+        return first;
     }
 
     /** @return the emulated time the sync was submitted. */
@@ -49,11 +60,40 @@ public final class InvCompletion {
 
     /**
      * Run {@code callback} with the result when it completes (at once, on this thread, if it has).
+     * If the callback throws, the exception propagates out of the call that ran it: this one, or the
+     * engine's completing call (and from there out of the scheduler's run).
      *
      * @param callback the continuation
      */
     public void onComplete(final Consumer<Errno> callback) {
-        future.thenAccept(callback);
+        future.thenAccept(rc -> {
+            try {
+                callback.accept(rc);
+            } catch (final Throwable t) {
+                final Throwable first = CALLBACK_FAILURE.get();
+                if (first == null) {
+                    CALLBACK_FAILURE.set(t);
+                } else if (first != t) {
+                    first.addSuppressed(t);
+                }
+            }
+        });
+        rethrowCallbackFailure();
+    }
+
+    private static void rethrowCallbackFailure() {
+        final Throwable t = CALLBACK_FAILURE.get();
+        if (t == null) {
+            return;
+        }
+        CALLBACK_FAILURE.remove();
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        throw new IllegalStateException("a completion callback threw", t);
     }
 
     /**
