@@ -36,6 +36,19 @@ class SuiteStructureTest {
     }
 
     @Test
+    void noTestClassExtendsAnotherTestClass() throws Exception {
+        // @Outcome and @Description are @Inherited: a test that extends another test and also names it
+        // in @JCStressMeta declares every outcome twice, and jcstress 0.16 then counts only the
+        // FORBIDDEN samples (seen once: 64 "samples" where some 13,000 per configuration had run).
+        for (final TestListing.Entry e : TestListing.fromClassPath()) {
+            for (Class<?> up = e.load().getSuperclass(); up != null; up = up.getSuperclass()) {
+                assertNull(up.getAnnotation(org.openjdk.jcstress.annotations.JCStressTest.class),
+                    e.name() + " extends the jcstress test " + up.getName() + "; hold it as a field instead");
+            }
+        }
+    }
+
+    @Test
     void gateCoversEnoughRacesAndAllControls() throws Exception {
         final List<TestListing.Entry> all = TestListing.fromClassPath();
         final List<TestListing.Entry> gate = all.stream().filter(TestListing.Entry::gate).collect(Collectors.toList());
