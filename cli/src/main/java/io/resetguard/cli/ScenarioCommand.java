@@ -1,8 +1,11 @@
 package io.resetguard.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.recovery.RecoveryPolicy;
 import io.resetguard.sim.SimConfig;
@@ -33,7 +36,10 @@ import java.util.concurrent.Callable;
  * }
  * </pre>
  * A bad file (unreadable, not JSON, an unknown field, a field of the wrong type or range) is
- * reported with the file and the field name, exit code 2, and no report is written.
+ * reported with the file and the field name, exit code 2, and no report is written. A field given twice,
+ * content after the object, and a {@code report} that names an existing directory which is not a
+ * previous report ({@link ReportDir#check}) are bad files too. A relative {@code report} is resolved
+ * against the current directory, as on the command line.
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
     description = "Run the simulation described by a JSON scenario file.")
@@ -41,6 +47,12 @@ final class ScenarioCommand implements Callable<Integer> {
     private static final Set<String> FIELDS = Set.of("functions", "iommus", "duration", "seed", "models",
         "faultRate", "resetFailRate", "lateRate", "ignoreInResetRate", "cyclePeriod", "writesPerCycle", "recovery",
         "flavour", "threads", "report");
+
+    /** Rejects a field given twice and anything after the object, rather than silently taking one. */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
 
     @Spec
     CommandSpec spec;
@@ -55,7 +67,8 @@ final class ScenarioCommand implements Callable<Integer> {
         try {
             final JsonNode root = read(file);
             c = config(root);
-            report = Path.of(root.has("report") ? text(root, "report") : "resetguard-report");
+            report = ReportDir.check(root.has("report") ? "field 'report'" : "the default report directory",
+                root.has("report") ? text(root, "report") : "resetguard-report");
         } catch (final IllegalArgumentException e) {
             spec.commandLine().getErr().println("resetguard: " + file + ": " + e.getMessage());
             spec.commandLine().getErr().flush();
@@ -73,7 +86,7 @@ final class ScenarioCommand implements Callable<Integer> {
         }
         final JsonNode root;
         try {
-            root = new ObjectMapper().readTree(body);
+            root = STRICT.readTree(body);
         } catch (final JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage() + " at line "
                 + e.getLocation().getLineNr());

@@ -11,12 +11,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 
 /**
  * SimReport - the comparison table on the console and the report directory: {@code report.json}
@@ -85,34 +82,30 @@ final class SimReport {
     }
 
     /**
-     * Write {@code report.json} and {@code index.html} into {@code dir}, atomically: everything goes
-     * to a temporary sibling first, which then replaces {@code dir}.
+     * Write {@code report.json} and {@code index.html} into {@code dir}: everything goes to a
+     * temporary sibling first, which then replaces {@code dir} ({@link ReportDir#commit}).
+     *
+     * <p>The caller must have checked {@code dir} with {@link ReportDir#check} before the run; it is
+     * checked again here, since the run may have taken minutes.
      */
     static void write(final Path dir, final SimConfig c, final List<ModelResult> rs, final double wallSeconds)
         throws IOException {
-        final Path target = dir.toAbsolutePath();
-        final Path parent = target.getParent();
-        Files.createDirectories(parent);
-        final Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
+        final Path target;
+        try {
+            target = ReportDir.check("report directory", dir.toString());
+        } catch (final IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Files.createDirectories(target.getParent());
+        final Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp");
         try {
             final ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             om.writeValue(tmp.resolve("report.json").toFile(), json(c, rs, wallSeconds));
             Files.writeString(tmp.resolve("index.html"), html(c, rs, wallSeconds), StandardCharsets.UTF_8);
-            if (Files.exists(target)) {
-                deleteTree(target);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            ReportDir.commit(tmp, target);
         } finally {
             if (Files.exists(tmp)) {
-                deleteTree(tmp);
-            }
-        }
-    }
-
-    private static void deleteTree(final Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (final Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(q);
+                ReportDir.deleteTree(tmp);
             }
         }
     }

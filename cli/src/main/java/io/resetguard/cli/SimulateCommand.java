@@ -66,7 +66,7 @@ final class SimulateCommand implements Callable<Integer> {
     String flavour = SimConfig.defaults().flavour().cliName();
 
     @Option(names = "--report", description = "Report directory (default ${DEFAULT-VALUE}).")
-    Path report = Path.of("resetguard-report");
+    String report = "resetguard-report";
 
     @Option(names = "--threads", description = "Worker threads (default: the available processors).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -84,7 +84,13 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (final IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), optionName(e.getMessage()));
         }
-        return SimRun.execute(c, report, !noProgress, spec.commandLine().getOut(), spec.commandLine().getErr());
+        final Path target;
+        try {
+            target = ReportDir.check("--report", report);
+        } catch (final IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return SimRun.execute(c, target, !noProgress, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     static InvFlavour flavour(final String name) {

@@ -107,4 +107,58 @@ class SimulateCommandTest {
         assertEquals(2, run("scenario", broken.toString()));
         assertTrue(err.toString().contains("not valid JSON"), err.toString());
     }
+
+    @Test
+    void anExistingDirectoryThatIsNotAReportIsRefusedBeforeTheRunAndLeftAlone(@TempDir final Path tmp) throws Exception {
+        final Path mine = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "keep me");
+        assertEquals(2, run("simulate", "--functions", "50", "--iommus", "1", "--duration", "1m", "--no-progress",
+            "--report", mine.toString()));
+        assertTrue(err.toString().contains("--report") && err.toString().contains("not a ResetGuard report"),
+            err.toString());
+        assertEquals("keep me", Files.readString(mine.resolve("notes.txt")));
+        assertFalse(out.toString().contains("Simulating"), "refused before the simulation ran");
+
+        final Path file = Files.writeString(tmp.resolve("file"), "x");
+        assertEquals(2, run("simulate", "--report", file.toString()));
+        assertTrue(err.toString().contains("not a directory"), err.toString());
+        assertEquals(2, run("simulate", "--report", "."));
+        assertTrue(err.toString().contains("current directory"), err.toString());
+        assertEquals(2, run("simulate", "--report", ""));
+        assertTrue(err.toString().contains("--report must name a directory"), err.toString());
+    }
+
+    @Test
+    void aPreviousReportIsReplacedWholeAndNothingIsLeftBeside(@TempDir final Path tmp) throws Exception {
+        final Path report = tmp.resolve("r");
+        final String[] args = {"simulate", "--functions", "50", "--iommus", "1", "--duration", "1m", "--models",
+            "seed", "--no-progress", "--report", report.toString()};
+        assertEquals(0, run(args), err.toString());
+        assertEquals(0, run(args), err.toString());
+        try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+            assertEquals(java.util.List.of(report), s.toList(), "no temporary or old directory left beside it");
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(report)) {
+            assertEquals(ReportDir.REPORT_FILES,
+                s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
+    @Test
+    void aScenarioReportThatIsNotAReportDirectoryOrAFieldGivenTwiceIsABadFile(@TempDir final Path tmp) throws Exception {
+        final Path mine = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(mine.resolve("Main.java"), "class Main {}");
+        final Path f = tmp.resolve("s.json");
+        Files.writeString(f, "{\"functions\": 50, \"report\": \"" + mine.toString().replace("\\", "\\\\") + "\"}");
+        assertEquals(2, run("scenario", f.toString()));
+        assertTrue(err.toString().contains("field 'report'"), err.toString());
+        assertTrue(Files.exists(mine.resolve("Main.java")));
+
+        Files.writeString(f, "{\"functions\": 50, \"functions\": 60}");
+        assertEquals(2, run("scenario", f.toString()));
+        assertTrue(err.toString().contains("functions"), err.toString());
+        Files.writeString(f, "{\"functions\": 50} {\"seed\": 1}");
+        assertEquals(2, run("scenario", f.toString()));
+        assertTrue(err.toString().contains("not valid JSON"), err.toString());
+    }
 }

@@ -122,6 +122,17 @@ class JcstressConsoleLogTest {
     }
 
     @Test
+    void aControlCaughtBelowOneInTenThousandSamplesIsCaught() {
+        // jcstress prints such a row's frequency as "<0.01%" (FencelessBlockedFlag: 54 of 1.9 million)
+        final List<String> lines = console("OK", "FAILED", 54, 12, 6, 6);
+        final int row = lines.indexOf("  0, 0, BLK, DEF, 1, true    54   14.56%   Forbidden  lost update: ...");
+        lines.set(row, "  0, 0, BLK, DEF, 1, true         54   <0.01%   Forbidden  lost update: ...");
+        final JcstressConsoleLog run = JcstressConsoleLog.parse(lines);
+        assertEquals(54, run.tests.get(CONTROL).forbiddenSamples());
+        assertEquals(List.of(), checkWithMinimum(lines, 1));
+    }
+
+    @Test
     void gateNamesAPassingControl() {
         final List<String> problems = checkWithMinimum(console("OK", "OK", 0, 12, 12, 0), 0);
         assertEquals(1, problems.size(), problems.toString());

@@ -48,10 +48,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                OOPS/VIOLATION event, and the fence is 0 again after done(A)
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux71Attach}.
- * Only linux-7.1 with {@code iommu_attach_group()} is in the gate (run-time budget); the replace
- * path ({@code replaceGroup}) and the linux-7.0 flag fence go through the same
- * {@code ResetRules.setDomain} and can be added as another nested class with the same outcomes.
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t AttachPrepareRace.Linux71Attach}.
+ * Only linux-7.1 with {@code iommu_attach_group()} is in the gate (run-time budget); the campaign
+ * also runs the replace path under linux-7.0's flag fence ({@code Linux70Replace}) and the locking
+ * cell ({@code Linux71AttachLocking}), with the same outcomes.
  */
 public final class AttachPrepareRace {
     private AttachPrepareRace() {
@@ -90,7 +91,8 @@ public final class AttachPrepareRace {
     /**
      * linux-7.1, {@code iommu_attach_group()}: fenced by recovery_cnt while A is blocked.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux71Attach}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t AttachPrepareRace.Linux71Attach}
      */
     @Race(value = "attach_group(NEW) || prepare(A)", scenarios = {6}, invariants = {10, 11})
     @Gate
@@ -137,7 +139,8 @@ public final class AttachPrepareRace {
      * The outcomes are those of {@link Linux71Attach}: replace first moves the group and both functions
      * to NEW and done re-attaches A to NEW; prepare first fences the replace with -EBUSY.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux70Replace}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t AttachPrepareRace.Linux70Replace}
      */
     @Race(value = "attach_group(NEW) || prepare(A)", scenarios = {6}, invariants = {10, 11})
     @JCStressTest
@@ -172,7 +175,8 @@ public final class AttachPrepareRace {
     /**
      * {@link Linux71Attach} on the locking cell (group-&gt;mutex).
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t AttachPrepareRace.Linux71AttachLocking}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t AttachPrepareRace.Linux71AttachLocking}
      */
     @Race(value = "attach_group(NEW) || prepare(A)", scenarios = {6}, invariants = {10, 11})
     @JCStressTest

@@ -39,7 +39,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r6  sound                  invariants before and after done(A), no event at all
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t DeferredAttachPrepareRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t DeferredAttachPrepareRace.Linux71}
  */
 public final class DeferredAttachPrepareRace {
     private DeferredAttachPrepareRace() {
@@ -48,7 +49,8 @@ public final class DeferredAttachPrepareRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t DeferredAttachPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t DeferredAttachPrepareRace.Linux71}
      */
     @Race(value = "deferred_attach(A) || prepare(A)", scenarios = {8}, invariants = {3})
     @Gate

@@ -59,7 +59,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                 than r7's, and no other event at all (no WARN)
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t NullDomainAttachPrepareRace.Linux70}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t NullDomainAttachPrepareRace.Linux70}
  * (or {@code .Linux71}).
  */
 public final class NullDomainAttachPrepareRace {
@@ -105,7 +106,8 @@ public final class NullDomainAttachPrepareRace {
     /**
      * linux-7.0: the NULL-domain oops in done() when the attach lost the race.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t NullDomainAttachPrepareRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t NullDomainAttachPrepareRace.Linux70}
      */
     @Race(value = "attach_group(NEW) || prepare(A), group->domain NULL", scenarios = {13},
         invariants = {10, 11, 14})
@@ -152,7 +154,8 @@ public final class NullDomainAttachPrepareRace {
      * linux-7.1: done() skips the re-attach for a NULL group-&gt;domain and leaves A parked but
      * unblocked; no oops, no fence left.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t NullDomainAttachPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t NullDomainAttachPrepareRace.Linux71}
      */
     @Race(value = "attach_group(NEW) || prepare(A), group->domain NULL", scenarios = {13},
         invariants = {10, 11})

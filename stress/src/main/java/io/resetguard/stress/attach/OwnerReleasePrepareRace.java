@@ -45,7 +45,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * </pre>
  * Both orders end in the same state, so there is one acceptable outcome.
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t OwnerReleasePrepareRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t OwnerReleasePrepareRace.Linux71}
  */
 public final class OwnerReleasePrepareRace {
     private OwnerReleasePrepareRace() {
@@ -54,7 +55,8 @@ public final class OwnerReleasePrepareRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t OwnerReleasePrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t OwnerReleasePrepareRace.Linux71}
      */
     @Race(value = "release_dma_owner() || prepare(A)", scenarios = {6}, invariants = {10, 11, 12})
     @Gate

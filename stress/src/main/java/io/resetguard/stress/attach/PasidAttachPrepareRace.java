@@ -40,7 +40,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r7  sound                            invariants before and after done(A), no OOPS/VIOLATION
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PasidAttachPrepareRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PasidAttachPrepareRace.Linux71}
  */
 public final class PasidAttachPrepareRace {
     private PasidAttachPrepareRace() {
@@ -49,7 +50,8 @@ public final class PasidAttachPrepareRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PasidAttachPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PasidAttachPrepareRace.Linux71}
      */
     @Race(value = "attach_device_pasid(A, 1, NEW) || prepare(A)", scenarios = {7}, invariants = {3, 10, 11})
     @Gate

@@ -42,7 +42,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r7  sound                            invariants before and after done(A), no OOPS/VIOLATION event
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PasidDetachPrepareRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PasidDetachPrepareRace.Linux71}
  * (or {@code .Linux70}).
  */
 public final class PasidDetachPrepareRace {
@@ -90,7 +91,8 @@ public final class PasidDetachPrepareRace {
      * linux-7.1: the detach skips the blocked device (fix fc3523b16d2b); either order ends with
      * PASID 1 erased and not restored.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PasidDetachPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PasidDetachPrepareRace.Linux71}
      */
     @Race(value = "detach_device_pasid(A, 1) || prepare(A)", scenarios = {7}, invariants = {10})
     @JCStressTest
@@ -131,7 +133,8 @@ public final class PasidDetachPrepareRace {
      * redundant driver call that invalidates the resetting function's ATC, logged); the PASID is still
      * not restored.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PasidDetachPrepareRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PasidDetachPrepareRace.Linux70}
      */
     @Race(value = "detach_device_pasid(A, 1) || prepare(A)", scenarios = {7}, invariants = {10})
     @JCStressTest

@@ -37,9 +37,12 @@ import java.util.regex.Pattern;
 public final class JcstressConsoleLog {
     /** {@code .......... [OK] io.resetguard.stress.X.Y} */
     public static final Pattern STATUS = Pattern.compile("^\\s*\\.*\\s*\\[([A-Z][A-Z ]*[A-Z])\\]\\s+(\\S+)\\s*$");
-    /** {@code   <result>  <samples>  <freq>%  <Expect>  <description>} */
+    /**
+     * {@code   <result>  <samples>  <freq>%  <Expect>  <description>}; jcstress prints a frequency
+     * below 0.01% as {@code <0.01%}, which is exactly how a rarely caught control's row looks.
+     */
     public static final Pattern ROW = Pattern.compile(
-        "^\\s*(.*\\S)\\s+(\\d[\\d,.'\\u00a0\\u202f]*)\\s+(\\d+(?:[.,]\\d+)?)%\\s+"
+        "^\\s*(.*\\S)\\s+(\\d[\\d,.'\\u00a0\\u202f]*)\\s+(<?\\d+(?:[.,]\\d+)?)%\\s+"
             + "(Acceptable|Interesting|Forbidden|Unknown)(?:\\s+(.*))?$");
     /** {@code (Results: 84 planned; 78 passed, 6 failed, 0 soft errs, 0 hard errs)} */
     public static final Pattern PROGRESS = Pattern.compile(

@@ -63,7 +63,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * control {@code negative.LossyQueueSubmitters} runs the same fixture and actors on an engine whose
  * command queue drops an offer under contention (see {@link EngineSource}).
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ConcurrentSubmittersRace}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ConcurrentSubmittersRace}
  */
 @Race(value = "submit(ATC_INV A)+sync || submit(ATC_INV B)+sync, one queue", scenarios = {12})
 @Gate

@@ -60,7 +60,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                               a full reset per recovery, invariants, no violation
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t DuplicateTimeoutRace}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t DuplicateTimeoutRace}
  */
 @Race(value = "atc_timeout(A) || atc_timeout(A), seed worker", scenarios = {11})
 @Gate

@@ -62,7 +62,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * The core now checks invariant 3 where the driver decides to send (commit bb45a2a); since then the
  * forbidden outcome has not been observed (0 of 47,365 in a quick run of all six configurations).
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SubmitPrepareRace}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SubmitPrepareRace}
  */
 @Race(value = "submit(ATC_INV A)+sync || prepare(A)", scenarios = {15}, invariants = {3, 5})
 @Gate

@@ -1,20 +1,12 @@
 package io.resetguard.stress.inv;
 
-import io.resetguard.ats.AtsSystem;
 import io.resetguard.event.EventType;
 import io.resetguard.fabric.AttachListener;
-import io.resetguard.fabric.Fabric;
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
-import io.resetguard.mem.PhysMem;
-import io.resetguard.model.ProtocolModel;
-import io.resetguard.pci.PciCore;
-import io.resetguard.pci.PciDev;
-import io.resetguard.recovery.Recovery;
-import io.resetguard.recovery.RecoveryPolicy;
+import io.resetguard.pci.ResetFaults;
 import io.resetguard.state.DeviceState;
 import io.resetguard.state.GroupState;
-import io.resetguard.state.StateImpl;
 import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.Race;
@@ -38,9 +30,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the worker's private {@code prepare()} runs under the device lock, which it then drops before its
  * own {@code pci_reset_function()}; invariants 4, 16 and 17).
  *
- * <p>The fixture is one seed group with one ATS function A {@code 0000:3b:00.0}, a PCI core on an
- * {@code InlineScheduler} with {@link Probe#INSTANT_FLR} capabilities, an {@link AtsSystem} and a
- * {@link Recovery} with {@link RecoveryPolicy#SEED_WORKER}. actor1 reports an ATC timeout for A
+ * <p>The fixture is a {@link SeedWorkerRig}: one seed group with one ATS function A
+ * {@code 0000:3b:00.0}, a PCI core on an {@code InlineScheduler} with {@link Probe#INSTANT_FLR}
+ * capabilities, an ATS system and a recovery worker ({@code SEED_WORKER}); every reset succeeds. actor1 reports an ATC timeout for A
  * (the worker runs inline); actor2 resets A through {@code pci_reset_function()}. An attach listener
  * counts how often A was moved off the blocking domain while the recovery was in flight.
  *
@@ -62,9 +54,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                            flight, device lock free
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t WorkerUserResetRace}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t WorkerUserResetRace}
  */
-@Race(value = "seed recovery worker(A) || reset_function(A)", scenarios = {1, 4}, invariants = {4, 16, 17})
+@Race(value = "seed recovery worker(A) || reset_function(A)", scenarios = {1}, invariants = {4, 16, 17})
 @Gate
 @JCStressTest
 @Description("seed: ATC-timeout recovery worker racing a sysfs reset of the same function")
@@ -76,31 +69,17 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "anything else: a reset failed, A left blocked, or an invariant broken")
 @State
 public class WorkerUserResetRace {
-    private final IommuGroup group;
-    private final PciFunction a;
-    private final PciCore pci;
-    private final PciDev dev;
-    private final Recovery recovery;
+    private final SeedWorkerRig rig = new SeedWorkerRig(ResetFaults.NONE);
     private final AtomicInteger unblocksInRecovery = new AtomicInteger();
 
-    /** seed model, SEED_WORKER recovery. */
+    /** seed model, SEED_WORKER recovery, resets that succeed. */
     public WorkerUserResetRace() {
-        // The ATS system is built before the IOMMU exists, so it creates no invalidation engine (the
-        // timeout is injected at the interrupt path, which does not use one); that keeps the fixture
-        // small enough for jcstress' strides.
-        final Fabric fabric = Probe.fabric(ProtocolModel.SEED, StateImpl.LOCK_FREE);
-        pci = Probe.pci(fabric);
-        final AtsSystem ats = new AtsSystem(fabric, pci, new PhysMem(1), ConcurrentSubmittersRace.CONFIG);
-        group = fabric.addIommu("smmu0").addGroup();
-        a = Probe.atsFunction(group, Probe.BDF_A);
-        dev = pci.attach(a, Probe.INSTANT_FLR, null);
-        recovery = new Recovery(ats, pci, RecoveryPolicy.SEED_WORKER, 0);
-        group.addAttachListener(new AttachListener() {
+        rig.group.addAttachListener(new AttachListener() {
             @Override
             public void onPhysicalChange(final IommuGroup g, final PciFunction fn, final DeviceState before,
                                          final DeviceState after) {
-                if (fn == a && before != null && before.rid() == g.blockingDomain()
-                    && after.rid() != g.blockingDomain() && recovery.inFlight(a)) {
+                if (fn == rig.a && before != null && before.rid() == g.blockingDomain()
+                    && after.rid() != g.blockingDomain() && rig.recovery.inFlight(rig.a)) {
                     unblocksInRecovery.incrementAndGet();
                 }
             }
@@ -110,25 +89,25 @@ public class WorkerUserResetRace {
     /** The IOMMU interrupt path: an ATC timeout for A; the worker runs inline. */
     @Actor
     public void actor1() {
-        recovery.onAtcTimeout(DuplicateTimeoutRace.INTERRUPT_SOURCE, a, a);
+        rig.timeout();
     }
 
     /** @param r result */
     @Actor
     public void actor2(final LLLLLLL_Result r) {
-        pci.resetFunction(dev, rc -> r.r2 = rc.kernelString());
+        rig.pci.resetFunction(rig.dev, rc -> r.r2 = rc.kernelString());
     }
 
     /** @param r result */
     @Arbiter
     public void arbiter(final LLLLLLL_Result r) {
-        final GroupState s = group.snapshot();
-        r.r1 = recovery.succeeded();
-        r.r3 = dev.fullResets();
+        final GroupState s = rig.group.snapshot();
+        r.r1 = rig.recovery.succeeded();
+        r.r3 = rig.dev.fullResets();
         r.r4 = unblocksInRecovery.get();
-        r.r5 = Probe.rid(group, s, a, null);
-        r.r6 = dev.busMaster();
-        r.r7 = Probe.sound(group, s) && !recovery.inFlight(a) && dev.lock().owner() == null
-            && Probe.count(group, EventType.VIOLATION_RESET_OVERLAP) == 0;
+        r.r5 = Probe.rid(rig.group, s, rig.a, null);
+        r.r6 = rig.dev.busMaster();
+        r.r7 = Probe.sound(rig.group, s) && !rig.recovery.inFlight(rig.a) && rig.dev.lock().owner() == null
+            && Probe.count(rig.group, EventType.VIOLATION_RESET_OVERLAP) == 0;
     }
 }

@@ -51,7 +51,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * which is exactly the "freed and handed to someone else" that a stale ATC entry would then corrupt;
  * the stale reference must say REALLOCATED, never VALID.
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PhysMemAllocFreeRace}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PhysMemAllocFreeRace}
  */
 @Race(value = "alloc/free(owner 1) || alloc/free(owner 2)", invariants = {1})
 @Gate

@@ -40,7 +40,8 @@ import org.openjdk.jcstress.infra.results.LLLLLLL_Result;
  * the attach can then succeed in the middle of the reset (r3 = 0 with r6 = NEW although the attach
  * came after the outer prepare), and the outer done WARNs unbalanced (r7 = false).
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t EarlyUnblockNestedDone}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t EarlyUnblockNestedDone}
  * (expect "[FAILED]" and exit code 1).
  */
 @Gate

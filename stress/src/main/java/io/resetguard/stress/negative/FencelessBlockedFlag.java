@@ -47,7 +47,8 @@ import java.lang.invoke.VarHandle;
  * of 3.1 to 3.4 million), nearly all of them in the C2 configurations, none in the interpreter-only
  * ones.
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t FencelessBlockedFlag}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t FencelessBlockedFlag}
  * (expect "[FAILED]" and exit code 1).
  */
 @Gate

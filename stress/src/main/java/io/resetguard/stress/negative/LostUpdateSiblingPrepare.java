@@ -42,7 +42,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * is blocked and recovery_cnt is 1 - the lost update, FORBIDDEN. (The surviving snapshot is
  * internally consistent, so Invariants alone would not notice; the outcome does.)
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t LostUpdateSiblingPrepare}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t LostUpdateSiblingPrepare}
  * (expect "[FAILED]" and exit code 1).
  */
 @Gate

@@ -76,7 +76,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                              restored, device lock free
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t FailedFlrFallbackRace.Seed}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t FailedFlrFallbackRace.Seed}
  * (or {@code .SeedOn71}, {@code .ResultToDone}).
  */
 public final class FailedFlrFallbackRace {
@@ -134,7 +135,8 @@ public final class FailedFlrFallbackRace {
     /**
      * seed: the failed FLR keeps A blocked (no done()), pm's done() unblocks it.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t FailedFlrFallbackRace.Seed}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t FailedFlrFallbackRace.Seed}
      */
     @Race(value = "reset_function(A), flr times out, pm works || attach_group(NEW)", scenarios = {3},
         invariants = {3, 4, 11, 15})
@@ -182,7 +184,8 @@ public final class FailedFlrFallbackRace {
      * with recovery_cnt 1 after a reset that returned 0; both outcomes are the model's documented
      * defect.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t FailedFlrFallbackRace.SeedOn71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t FailedFlrFallbackRace.SeedOn71}
      */
     @Race(value = "reset_function(A), flr times out, pm works || attach_group(NEW)", scenarios = {3},
         invariants = {3, 4, 11, 15})
@@ -227,7 +230,8 @@ public final class FailedFlrFallbackRace {
      * result-to-done (the QUAR direction): done(-ENOTTY) balances the depth and keeps A quarantined;
      * pm's good reset unblocks it. No done() is skipped (r6 is 0).
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t FailedFlrFallbackRace.ResultToDone}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t FailedFlrFallbackRace.ResultToDone}
      */
     @Race(value = "reset_function(A), flr times out, pm works || attach_group(NEW)", scenarios = {3},
         invariants = {3, 4, 11, 15})

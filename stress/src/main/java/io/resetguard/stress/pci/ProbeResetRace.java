@@ -82,7 +82,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                 bus mastering restored, device and bridge locks free
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ProbeResetRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ProbeResetRace.Linux71}
  * (or {@code .Linux70}, {@code .Seed}).
  */
 public final class ProbeResetRace {
@@ -143,7 +144,8 @@ public final class ProbeResetRace {
     /**
      * linux-7.1: the probe's prepare/done only move the counter; A is never unblocked at the FLR.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ProbeResetRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ProbeResetRace.Linux71}
      */
     @Race(value = "reset_method probe(A) || reset_function(A)", scenarios = {14}, invariants = {3, 15, 17})
     @Gate
@@ -186,7 +188,8 @@ public final class ProbeResetRace {
     /**
      * linux-7.0: whoever holds resetting_domain second gets WARN + -EBUSY.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ProbeResetRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ProbeResetRace.Linux70}
      */
     @Race(value = "reset_method probe(A) || reset_function(A)", scenarios = {14}, invariants = {3, 14, 15, 17})
     @JCStressTest
@@ -234,7 +237,8 @@ public final class ProbeResetRace {
     /**
      * seed: the probe's prepare is a re-entry (0) and its done() clears the group flag whoever set it.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ProbeResetRace.Seed}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ProbeResetRace.Seed}
      */
     @Race(value = "reset_method probe(A) || reset_function(A)", scenarios = {14}, invariants = {3, 14, 15, 17})
     @JCStressTest

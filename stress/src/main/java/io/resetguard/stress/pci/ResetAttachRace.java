@@ -46,7 +46,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                              (liveness, overlap), bus mastering restored
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ResetAttachRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ResetAttachRace.Linux71}
  */
 public final class ResetAttachRace {
     private ResetAttachRace() {
@@ -55,7 +56,8 @@ public final class ResetAttachRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ResetAttachRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ResetAttachRace.Linux71}
      */
     @Race(value = "reset_function(A) || attach_group(NEW)", scenarios = {6}, invariants = {3, 10, 11})
     @Gate

@@ -51,7 +51,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                                     end, bus mastering restored, device lock free
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ResetResetRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ResetResetRace.Linux71}
  */
 public final class ResetResetRace {
     private ResetResetRace() {
@@ -108,7 +109,8 @@ public final class ResetResetRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ResetResetRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ResetResetRace.Linux71}
      */
     @Race(value = "reset_function(A) || reset_function(A)", scenarios = {1}, invariants = {16, 17})
     @Gate
@@ -151,7 +153,8 @@ public final class ResetResetRace {
     /**
      * seed: the same outcomes (re-entry returns 0, done unparks).
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t ResetResetRace.Seed}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ResetResetRace.Seed}
      */
     @Race(value = "reset_function(A) || reset_function(A)", scenarios = {1}, invariants = {16, 17})
     @JCStressTest

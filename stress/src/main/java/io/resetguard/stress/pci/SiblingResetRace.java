@@ -48,7 +48,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *                             the number of -EBUSY results
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingResetRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingResetRace.Linux71}
  * (or {@code .Linux70}).
  */
 public final class SiblingResetRace {
@@ -102,7 +103,8 @@ public final class SiblingResetRace {
      * functions were blocked at the same time the watch saw recovery_cnt 2 (the attach fence counted
      * both), which is the interesting interleaving.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingResetRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingResetRace.Linux71}
      */
     @Race(value = "reset_function(A) || reset_function(B), siblings", scenarios = {5}, invariants = {6, 15})
     @Gate
@@ -146,7 +148,8 @@ public final class SiblingResetRace {
      * returns -EBUSY; flr returns that error, which is not -ENOTTY, so the walk stops at once (pm is
      * never tried) and pci_reset_function() returns -EBUSY.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingResetRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingResetRace.Linux70}
      */
     @Race(value = "reset_function(A) || reset_function(B), siblings", scenarios = {5}, invariants = {14, 15})
     @Gate

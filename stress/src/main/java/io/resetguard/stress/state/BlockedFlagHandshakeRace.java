@@ -48,7 +48,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r4  sound                                  A parked at the end, invariants hold
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t BlockedFlagHandshakeRace}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t BlockedFlagHandshakeRace}
  */
 @Race(value = "prepare(A); read in-flight || announce; isParked(A)", scenarios = {15}, invariants = {3})
 @Gate

@@ -45,7 +45,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * </pre>
  * Either order gives the same state, so there is one acceptable outcome per model.
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t HotplugPrepareRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t HotplugPrepareRace.Linux71}
  */
 public final class HotplugPrepareRace {
     private HotplugPrepareRace() {
@@ -93,14 +94,16 @@ public final class HotplugPrepareRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t HotplugPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t HotplugPrepareRace.Linux71}
      */
     @Race(value = "hotplug(C) || prepare(A)", scenarios = {10})
     @Gate
     @JCStressTest
     @Description("linux-7.1: hot-add of sibling C racing prepare(A), lock-free cell")
     @Outcome(id = "0, 0, BLK, DEF, 0/false, 1, true", expect = ACCEPTABLE,
-        desc = "either order: A parked, C on group->domain, not blocked, recovery_cnt counts only A")
+        desc = "either order: A parked, C on group->domain and not parked; the fence (7.1 recovery_cnt, "
+            + "7.0 resetting_domain) is A's alone")
     @Outcome(id = "0, 0, BLK, BLK, .*", expect = FORBIDDEN, desc = "C inherited the blocking domain")
     @Outcome(id = "0, 0, BLK, DEF, 1/true, .*", expect = FORBIDDEN, desc = "C inherited A's blocked state")
     @Outcome(expect = FORBIDDEN, desc = "anything else: an error, a WARN, or an invariant broken")
@@ -134,7 +137,8 @@ public final class HotplugPrepareRace {
      * linux-7.0: the flag is group-wide but {@code parked()} names only A; C still lands on
      * group-&gt;domain. Same outcome as {@link Linux71} (the fence field is the flag, 1).
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t HotplugPrepareRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t HotplugPrepareRace.Linux70}
      */
     @Race(value = "hotplug(C) || prepare(A)", scenarios = {10})
     @JCStressTest

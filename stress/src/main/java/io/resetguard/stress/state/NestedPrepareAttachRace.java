@@ -53,7 +53,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * - see the negative control {@code negative.EarlyUnblockNestedDone}, which runs this race through
  * such a done().
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t NestedPrepareAttachRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t NestedPrepareAttachRace.Linux71}
  */
 public final class NestedPrepareAttachRace {
     private NestedPrepareAttachRace() {
@@ -99,7 +100,8 @@ public final class NestedPrepareAttachRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t NestedPrepareAttachRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t NestedPrepareAttachRace.Linux71}
      */
     @Race(value = "prepare, prepare, done (nested) || attach_group(NEW)", scenarios = {2}, invariants = {9, 11})
     @Gate
@@ -143,7 +145,8 @@ public final class NestedPrepareAttachRace {
     /**
      * {@link Linux71} on the locking cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t NestedPrepareAttachRace.Linux71Locking}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t NestedPrepareAttachRace.Linux71Locking}
      */
     @Race(value = "prepare, prepare, done (nested) || attach_group(NEW)", scenarios = {2}, invariants = {9, 11})
     @JCStressTest

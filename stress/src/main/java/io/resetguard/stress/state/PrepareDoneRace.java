@@ -43,15 +43,16 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * </pre>
  * Any outcome not listed, in particular any with {@code sound == false}, is FORBIDDEN.
  *
- * <p>Only linux-7.1 is in the build's gate (each jcstress test costs about 25 s there). The flag
- * models were run by hand with a nested class of the same shape; their outcomes, for reference:
- * linux-7.0 gives "-EBUSY, DEF, 0, 0, 1, true" (prepare first: WARN, then done unparks) or
+ * <p>Only linux-7.1 is in the build's gate (each jcstress test costs about 25 s there); the campaign
+ * runs the flag models too ({@code Linux70}, {@code Seed}, each with its own outcomes) and the
+ * locking cell. Under the flag models: linux-7.0 gives "-EBUSY, DEF, 0, 0, 1, true" (prepare first: WARN, then done unparks) or
  * "0, BLK, 0, 1, 0, true" (done first, then prepare parks again); seed gives "0, BLK, 0, 1, 0, true"
  * or "0, DEF, 0, 0, 0, true": prepare returns 0 ("Already prepared") and the following done unparks,
  * so the second caller resets a function it was told is blocked (observed in about two thirds of
  * the samples; §2.3 note: one done() clears the flag however many prepares preceded it).
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareDoneRace.Linux71}
  */
 public final class PrepareDoneRace {
     private PrepareDoneRace() {
@@ -95,7 +96,8 @@ public final class PrepareDoneRace {
      * default domain, recovery_cnt 0), prepare 0 -&gt; 1 blocks again. Either way the function ends
      * parked at depth 1 with recovery_cnt 1, so exactly one outcome is acceptable.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareDoneRace.Linux71}
      */
     @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
     @Gate
@@ -139,7 +141,8 @@ public final class PrepareDoneRace {
      * -EBUSY with one WARN, then done unparks (DEF, flag 0). done first: the function is unparked,
      * then prepare parks it again (BLK, flag 1, no WARN).
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareDoneRace.Linux70}
      */
     @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
     @JCStressTest
@@ -184,7 +187,8 @@ public final class PrepareDoneRace {
      * weakness (§2.3: one done() clears the flag however many prepares preceded it), not an invariant
      * violation.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Seed}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareDoneRace.Seed}
      */
     @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
     @JCStressTest
@@ -224,7 +228,8 @@ public final class PrepareDoneRace {
     /**
      * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareDoneRace.Linux71Locking}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareDoneRace.Linux71Locking}
      */
     @Race(value = "prepare(A) || done(A), A prepared", scenarios = {1, 4})
     @JCStressTest

@@ -45,7 +45,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * and linux-7.1 would show {@code reset_depth} 1 (one later done() unblocks the device while the
  * other caller is still resetting it).
  *
- * <p>How to run one model: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux70}
+ * <p>How to run one model: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareReentryRace.Linux70}
  * (or {@code .Seed}, {@code .Linux71}; {@code -t PrepareReentryRace} runs all three).
  */
 public final class PrepareReentryRace {
@@ -84,7 +85,8 @@ public final class PrepareReentryRace {
      * linux-7.0 (M70): {@code if (WARN_ON(group->resetting_domain)) return -EBUSY;} under the group
      * mutex. Exactly one prepare wins; the other WARNs, returns -EBUSY and changes nothing.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareReentryRace.Linux70}
      */
     @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
     @Gate
@@ -127,7 +129,8 @@ public final class PrepareReentryRace {
      * seed (v1 1/2 on 7.0): {@code if (group->resetting_domain) return 0;} - "Already prepared". Both
      * prepares return 0 without a WARN; the function is parked once.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Seed}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareReentryRace.Seed}
      */
     @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
     @JCStressTest
@@ -167,7 +170,8 @@ public final class PrepareReentryRace {
      * linux-7.1 (M71): {@code if (gdev->reset_depth++) return 0;}. Both prepares return 0; the
      * first did the real work (blocked, recovery_cnt 1), the second only counted: reset_depth 2.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareReentryRace.Linux71}
      */
     @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
     @JCStressTest
@@ -208,7 +212,8 @@ public final class PrepareReentryRace {
     /**
      * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t PrepareReentryRace.Linux71Locking}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PrepareReentryRace.Linux71Locking}
      */
     @Race(value = "prepare(A) || prepare(A)", scenarios = {1})
     @JCStressTest

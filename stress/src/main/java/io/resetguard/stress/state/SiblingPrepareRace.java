@@ -41,7 +41,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * </pre>
  * Any outcome not listed for a model, in particular any with {@code sound == false}, is FORBIDDEN.
  *
- * <p>How to run one model: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux71}
+ * <p>How to run one model: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingPrepareRace.Linux71}
  * (or {@code .Linux70}).
  */
 public final class SiblingPrepareRace {
@@ -83,7 +84,8 @@ public final class SiblingPrepareRace {
      * (invariant 14). The sibling that commits second WARNs, gets -EBUSY and stays on the default
      * domain; its reset is refused.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux70}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingPrepareRace.Linux70}
      */
     @Race(value = "prepare(A) || prepare(B), siblings", scenarios = {5})
     @JCStressTest
@@ -126,7 +128,8 @@ public final class SiblingPrepareRace {
      * counts both (invariant 6). A lost update would leave one of the two unblocked with
      * recovery_cnt 1, although both callers were told 0.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingPrepareRace.Linux71}
      */
     @Race(value = "prepare(A) || prepare(B), siblings", scenarios = {5})
     @Gate
@@ -166,7 +169,8 @@ public final class SiblingPrepareRace {
     /**
      * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t SiblingPrepareRace.Linux71Locking}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingPrepareRace.Linux71Locking}
      */
     @Race(value = "prepare(A) || prepare(B), siblings", scenarios = {5})
     @JCStressTest

@@ -47,7 +47,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *  r6  sound                                    Invariants.check() empty, no OOPS/VIOLATION event
  * </pre>
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnbalancedDoneRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t UnbalancedDoneRace.Linux71}
  */
 public final class UnbalancedDoneRace {
     private UnbalancedDoneRace() {
@@ -86,7 +87,8 @@ public final class UnbalancedDoneRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnbalancedDoneRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t UnbalancedDoneRace.Linux71}
      */
     @Race(value = "done(A) || done(A), A prepared once", scenarios = {}, invariants = {8})
     @JCStressTest
@@ -126,7 +128,8 @@ public final class UnbalancedDoneRace {
     /**
      * {@link Linux71} on the locking cell (group-&gt;mutex): the same single outcome.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnbalancedDoneRace.Linux71Locking}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t UnbalancedDoneRace.Linux71Locking}
      */
     @Race(value = "done(A) || done(A), A prepared once", invariants = {8})
     @JCStressTest

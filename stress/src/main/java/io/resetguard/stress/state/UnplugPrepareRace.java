@@ -48,7 +48,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * is ACCEPTABLE_INTERESTING: sound by the invariants (the orphan is counted), but the liveness leak
  * the open question is about; {@code Oracle.checkQuiescent()} reports it.
  *
- * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnplugPrepareRace.Linux71}
+ * <p>How to run: {@code cd stress/target &&
+ *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t UnplugPrepareRace.Linux71}
  */
 public final class UnplugPrepareRace {
     private UnplugPrepareRace() {
@@ -57,7 +58,8 @@ public final class UnplugPrepareRace {
     /**
      * linux-7.1, lock-free cell.
      *
-     * <p>How to run: {@code cd stress/target && java -jar jcstress.jar -t UnplugPrepareRace.Linux71}
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t UnplugPrepareRace.Linux71}
      */
     @Race(value = "unplug(A) || prepare(A)", scenarios = {9})
     @Gate
