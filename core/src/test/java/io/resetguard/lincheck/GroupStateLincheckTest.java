@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GroupStateLincheckTest {
     private static volatile ProtocolModel model = ProtocolModel.LINUX_7_1;
-    private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 10);
+    private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 8);
     private static final int INVOCATIONS = Integer.getInteger("lincheck.invocations", 120);
 
     /** The object under test; subclasses pick the state cell. */

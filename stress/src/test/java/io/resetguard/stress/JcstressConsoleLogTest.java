@@ -133,6 +133,18 @@ class JcstressConsoleLogTest {
     }
 
     @Test
+    void aControlThatFailsOnlyByAnOutcomeItDidNotPlantIsMissed() {
+        final List<String> lines = console("OK", "FAILED", 54, 12, 6, 6);
+        final int row = lines.indexOf("  0, 0, BLK, DEF, 1, true    54   14.56%   Forbidden  lost update: ...");
+        lines.set(row, "  0, 0, BLK, BLK, 2, false    54   14.56%   Forbidden  anything else");
+        final List<String> problems = checkWithMinimum(lines, 1);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(CONTROL + ": negative control FAILED, but not by its planted bug"),
+            problems.get(0));
+        assertEquals(Verdict.Kind.MISSED, Verdict.of(JcstressConsoleLog.parse(lines).tests.get(CONTROL)));
+    }
+
+    @Test
     void gateNamesAPassingControl() {
         final List<String> problems = checkWithMinimum(console("OK", "OK", 0, 12, 12, 0), 0);
         assertEquals(1, problems.size(), problems.toString());

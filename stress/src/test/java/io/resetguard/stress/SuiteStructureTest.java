@@ -49,6 +49,16 @@ class SuiteStructureTest {
     }
 
     @Test
+    void everyNegativeControlNamesTheOutcomesOfItsPlantedBug() throws Exception {
+        for (final TestListing.Entry e : TestListing.fromClassPath()) {
+            if (e.negative()) {
+                final io.resetguard.stress.Planted p = e.load().getAnnotation(io.resetguard.stress.Planted.class);
+                assertTrue(p != null && p.value().length > 0, e.name() + " has no @Planted outcomes");
+            }
+        }
+    }
+
+    @Test
     void gateCoversEnoughRacesAndAllControls() throws Exception {
         final List<TestListing.Entry> all = TestListing.fromClassPath();
         final List<TestListing.Entry> gate = all.stream().filter(TestListing.Entry::gate).collect(Collectors.toList());

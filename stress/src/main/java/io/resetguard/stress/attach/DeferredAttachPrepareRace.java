@@ -5,7 +5,6 @@ import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
-import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
@@ -53,7 +52,6 @@ public final class DeferredAttachPrepareRace {
      *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t DeferredAttachPrepareRace.Linux71}
      */
     @Race(value = "deferred_attach(A) || prepare(A)", scenarios = {8}, invariants = {3})
-    @Gate
     @JCStressTest
     @Description("linux-7.1: iommu_deferred_attach racing prepare, lock-free cell")
     @Outcome(id = "0, 0, BLK, 1, DEF, true", expect = ACCEPTABLE,

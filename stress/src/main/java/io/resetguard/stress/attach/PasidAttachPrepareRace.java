@@ -6,7 +6,6 @@ import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
-import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
@@ -54,7 +53,6 @@ public final class PasidAttachPrepareRace {
      *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PasidAttachPrepareRace.Linux71}
      */
     @Race(value = "attach_device_pasid(A, 1, NEW) || prepare(A)", scenarios = {7}, invariants = {3, 10, 11})
-    @Gate
     @JCStressTest
     @Description("linux-7.1: PASID attach racing prepare, lock-free cell")
     @Outcome(id = "0, 0, NULL, NEW, NEW, DEF, true", expect = ACCEPTABLE,

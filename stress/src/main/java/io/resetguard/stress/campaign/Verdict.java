@@ -1,8 +1,11 @@
 package io.resetguard.stress.campaign;
 
+import io.resetguard.stress.Planted;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Verdict - how the gate and the campaign judge a parsed jcstress run.
@@ -10,8 +13,10 @@ import java.util.Set;
  * <ul>
  * <li>A normal test passes when it is {@code [OK]} in every JVM configuration and has samples.</li>
  * <li>A negative control (package {@code io.resetguard.stress.negative}) passes - it is "caught" -
- *     when jcstress marked it {@code [FAILED]} because a FORBIDDEN outcome was observed, with no
- *     error, timeout or VM error in any configuration.</li>
+ *     when jcstress marked it {@code [FAILED]} because one of the FORBIDDEN outcomes its
+ *     {@link Planted} annotation names was observed, with no error, timeout or VM error in any
+ *     configuration. Failing by any other outcome does not show that the suite detects the bug the
+ *     control plants.</li>
  * <li>The run as a whole needs: no FATAL line, a finished run ({@code RUN RESULTS:}), every progress
  *     counter accounted for, no soft or hard errors, every expected test in the summary, and the exit
  *     code that the statuses imply (1 if anything failed, else 0).</li>
@@ -47,7 +52,7 @@ public final class Verdict {
         }
         if (negative(t.name)) {
             final boolean errored = t.allStatuses().stream().anyMatch(s -> !s.equals("OK") && !s.equals("FAILED"));
-            return !errored && t.finalStatus.equals("FAILED") && t.forbiddenSamples() > 0 ? Kind.CAUGHT : Kind.MISSED;
+            return !errored && t.finalStatus.equals("FAILED") && plantedSamples(t) > 0 ? Kind.CAUGHT : Kind.MISSED;
         }
         final boolean allOk = t.allStatuses().stream().allMatch(s -> s.equals("OK"));
         return allOk && t.samples() > 0 ? Kind.PASS : Kind.FAIL;
@@ -156,6 +161,51 @@ public final class Verdict {
                 + " observed): the suite no longer detects the bug it plants");
         } else if (t.forbiddenSamples() == 0) {
             problems.add(t.name + ": negative control FAILED but its table shows no observed FORBIDDEN outcome");
+        } else if (planted(t.name).isEmpty()) {
+            problems.add(t.name + ": negative control declares no @Planted outcomes");
+        } else if (plantedSamples(t) == 0) {
+            final List<String> seen = new ArrayList<>();
+            for (final JcstressConsoleLog.Row r : t.aggregate) {
+                if (r.forbidden() && r.samples() > 0) {
+                    seen.add("'" + r.result() + "' x" + r.samples());
+                }
+            }
+            problems.add(t.name + ": negative control FAILED, but not by its planted bug: none of its @Planted "
+                + "outcomes " + planted(t.name) + " was observed (forbidden outcomes seen: " + seen + ")");
         }
+    }
+
+    /**
+     * @return the {@link Planted} outcomes of the control named {@code name}, compiled; empty if the
+     *         class has none or is not on the class path
+     */
+    static List<Pattern> planted(final String name) {
+        final Class<?> c;
+        try {
+            c = Class.forName(name, false, Verdict.class.getClassLoader());
+        } catch (final ClassNotFoundException e) {
+            return List.of();
+        }
+        final Planted p = c.getAnnotation(Planted.class);
+        if (p == null) {
+            return List.of();
+        }
+        final List<Pattern> out = new ArrayList<>();
+        for (final String id : p.value()) {
+            out.add(Pattern.compile(id));
+        }
+        return out;
+    }
+
+    /** @return the samples of {@code t}'s observed FORBIDDEN outcomes that its planted bug explains. */
+    static long plantedSamples(final JcstressConsoleLog.TestReport t) {
+        final List<Pattern> planted = planted(t.name);
+        long n = 0;
+        for (final JcstressConsoleLog.Row r : t.aggregate) {
+            if (r.forbidden() && r.samples() > 0 && planted.stream().anyMatch(p -> p.matcher(r.result()).matches())) {
+                n += r.samples();
+            }
+        }
+        return n;
     }
 }

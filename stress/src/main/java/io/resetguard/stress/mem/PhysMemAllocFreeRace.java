@@ -1,7 +1,6 @@
 package io.resetguard.stress.mem;
 
 import io.resetguard.mem.PhysMem;
-import io.resetguard.stress.Gate;
 import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -55,7 +54,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t PhysMemAllocFreeRace}
  */
 @Race(value = "alloc/free(owner 1) || alloc/free(owner 2)", invariants = {1})
-@Gate
 @JCStressTest
 @Description("PhysMem: two owners allocating and freeing pages of one memory (page words, tagged free stack)")
 @Outcome(id = "(FREED|SELF), (FREED|SELF), -, true", expect = ACCEPTABLE,

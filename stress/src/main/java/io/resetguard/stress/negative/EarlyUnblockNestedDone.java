@@ -13,6 +13,7 @@ import io.resetguard.state.OpCtx;
 import io.resetguard.state.StateImpl;
 import io.resetguard.state.Transition;
 import io.resetguard.stress.Gate;
+import io.resetguard.stress.Planted;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.state.NestedPrepareAttachRace;
 import org.openjdk.jcstress.annotations.Actor;
@@ -45,6 +46,7 @@ import org.openjdk.jcstress.infra.results.LLLLLLL_Result;
  * (expect "[FAILED]" and exit code 1).
  */
 @Gate
+@Planted("0, (DEF|NEW), .*")
 @JCStressTest
 @JCStressMeta(NestedPrepareAttachRace.Linux71.class)
 @Description("NEGATIVE CONTROL (must fail): nested prepare/done through a done() that unblocks at the inner level")

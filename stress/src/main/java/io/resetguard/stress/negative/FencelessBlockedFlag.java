@@ -7,6 +7,7 @@ import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.OpCtx;
 import io.resetguard.stress.Gate;
+import io.resetguard.stress.Planted;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.state.BlockedFlagHandshakeRace;
 import org.openjdk.jcstress.annotations.Actor;
@@ -52,6 +53,7 @@ import java.lang.invoke.VarHandle;
  * (expect "[FAILED]" and exit code 1).
  */
 @Gate
+@Planted("0, 0, DEF, .*")
 @JCStressTest
 @JCStressMeta(BlockedFlagHandshakeRace.class)
 @Description("NEGATIVE CONTROL (must fail): prepare/submitter handshake through a state cell without a fence")

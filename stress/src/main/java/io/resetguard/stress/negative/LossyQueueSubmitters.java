@@ -6,6 +6,7 @@ import io.resetguard.fabric.IommuGroup;
 import io.resetguard.inv.IommuEngine;
 import io.resetguard.pci.PciCore;
 import io.resetguard.stress.Gate;
+import io.resetguard.stress.Planted;
 import io.resetguard.stress.inv.ConcurrentSubmittersRace;
 import org.jctools.queues.MpscArrayQueue;
 import org.openjdk.jcstress.annotations.Actor;
@@ -48,6 +49,7 @@ import org.openjdk.jcstress.infra.results.LLLLLLLL_Result;
  * exit code 1.
  */
 @Gate
+@Planted({".*, (PENDING|EARLY), .*", "0, 0, OK, OK, ., [^4], .*"})
 @JCStressTest
 @JCStressMeta(ConcurrentSubmittersRace.class)
 @Description("NEGATIVE CONTROL (must fail): two submitters on a real IommuEngine whose command queue drops contended offers")

@@ -7,6 +7,7 @@ import io.resetguard.model.Invariants;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.stress.Gate;
+import io.resetguard.stress.Planted;
 import io.resetguard.stress.Probe;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -47,6 +48,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * (expect "[FAILED]" and exit code 1).
  */
 @Gate
+@Planted({"0, 0, BLK, DEF, 1, true", "0, 0, DEF, BLK, 1, true"})
 @JCStressTest
 @Description("NEGATIVE CONTROL (must fail): sibling prepares through a non-atomic read-modify-write cell")
 @Outcome(id = "0, 0, BLK, BLK, 2, true", expect = ACCEPTABLE,

@@ -8,7 +8,6 @@ import io.resetguard.pci.PciCore;
 import io.resetguard.pci.PciDev;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
-import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
@@ -60,7 +59,6 @@ public final class ResetAttachRace {
      *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ResetAttachRace.Linux71}
      */
     @Race(value = "reset_function(A) || attach_group(NEW)", scenarios = {6}, invariants = {3, 10, 11})
-    @Gate
     @JCStressTest
     @Description("linux-7.1: pci_reset_function(A) racing iommu_attach_group(NEW)")
     @Outcome(id = "0, 0, NEW, NEW, NEW, 0, true", expect = ACCEPTABLE,

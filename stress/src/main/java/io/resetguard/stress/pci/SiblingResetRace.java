@@ -152,7 +152,6 @@ public final class SiblingResetRace {
      *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t SiblingResetRace.Linux70}
      */
     @Race(value = "reset_function(A) || reset_function(B), siblings", scenarios = {5}, invariants = {14, 15})
-    @Gate
     @JCStressTest
     @Description("linux-7.0: full resets of two siblings of one group")
     @Outcome(id = "0, 0, DEF, DEF, 0, 1, 2, true", expect = ACCEPTABLE,

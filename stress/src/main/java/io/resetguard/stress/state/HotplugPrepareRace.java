@@ -7,7 +7,6 @@ import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.DeviceState;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
-import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
@@ -98,7 +97,6 @@ public final class HotplugPrepareRace {
      *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t HotplugPrepareRace.Linux71}
      */
     @Race(value = "hotplug(C) || prepare(A)", scenarios = {10})
-    @Gate
     @JCStressTest
     @Description("linux-7.1: hot-add of sibling C racing prepare(A), lock-free cell")
     @Outcome(id = "0, 0, BLK, DEF, 0/false, 1, true", expect = ACCEPTABLE,

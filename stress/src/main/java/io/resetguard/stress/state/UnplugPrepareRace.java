@@ -6,7 +6,6 @@ import io.resetguard.fabric.PciFunction;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateImpl;
-import io.resetguard.stress.Gate;
 import io.resetguard.stress.Probe;
 import io.resetguard.stress.Race;
 import org.openjdk.jcstress.annotations.Actor;
@@ -62,7 +61,6 @@ public final class UnplugPrepareRace {
      *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t UnplugPrepareRace.Linux71}
      */
     @Race(value = "unplug(A) || prepare(A)", scenarios = {9})
-    @Gate
     @JCStressTest
     @Description("linux-7.1: hot-unplug of A racing prepare(A), lock-free cell")
     @Outcome(id = "-ENODEV, 0, GONE, 0, 0, 1, true", expect = ACCEPTABLE,

@@ -89,10 +89,13 @@ class CampaignTest {
 
     @Test
     void verdictsOfControlsAndTests() {
-        final JcstressConsoleLog.TestReport control = new JcstressConsoleLog.TestReport(TestListing.NEGATIVE_PREFIX + "X");
+        final JcstressConsoleLog.TestReport control =
+            new JcstressConsoleLog.TestReport(TestListing.NEGATIVE_PREFIX + "FencelessBlockedFlag");
         control.finalStatus = "FAILED";
         control.forkStatuses.add("FAILED");
-        control.aggregate.add(new JcstressConsoleLog.Row("bad", 5, "Forbidden", ""));
+        control.aggregate.add(new JcstressConsoleLog.Row("0, 1, BLK, false", 5, "Forbidden", "anything else"));
+        assertEquals(Verdict.Kind.MISSED, Verdict.of(control), "failed, but not by the outcome its bug plants");
+        control.aggregate.add(new JcstressConsoleLog.Row("0, 0, DEF, true", 5, "Forbidden", "neither saw ..."));
         assertEquals(Verdict.Kind.CAUGHT, Verdict.of(control));
         control.forkStatuses.add("ERROR");
         assertEquals(Verdict.Kind.MISSED, Verdict.of(control));
