@@ -67,6 +67,8 @@ class SimulateCommandTest {
         assertTrue(err.toString().contains("--duration"), err.toString());
         assertEquals(2, run("simulate", "--models", "linux-6.1"));
         assertTrue(err.toString().contains("--models"), err.toString());
+        assertEquals(2, run("simulate", "--models", "seed,linux-7.0,seed"));
+        assertTrue(err.toString().contains("--models: models names a model twice"), err.toString());
         assertEquals(2, run("simulate", "--fault-rate", "3", "--report", tmp.resolve("y").toString()));
         assertTrue(err.toString().contains("--fault-rate"), err.toString());
         assertEquals(2, run("simulate", "--late-rate", "-0.5", "--report", tmp.resolve("z").toString()));

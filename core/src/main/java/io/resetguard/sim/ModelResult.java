@@ -13,7 +13,7 @@ import io.resetguard.model.ProtocolModel;
  * @param staleReads               translated reads that did
  * @param livenessViolations       functions stuck blocked after a successful reset, orphaned recovery counts
  * @param useAfterFree             attaches of a freed domain
- * @param invalidations            ATC invalidations delivered to functions
+ * @param invalidations            ATC invalidations the engines issued (sent to functions)
  * @param timeouts                 ATC invalidations that timed out
  * @param invalidationLatencyP50Ns median issue-to-resolution time of an invalidation, virtual ns
  * @param invalidationLatencyP99Ns its 99th percentile

@@ -68,6 +68,10 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         if (models == null || models.isEmpty()) {
             throw new IllegalArgumentException("models must name at least one of " + ProtocolModel.names());
         }
+        if (new java.util.HashSet<>(models).size() != models.size()) {
+            throw new IllegalArgumentException("models names a model twice: " + models
+                + " (the report keys its results by model)");
+        }
         if (!(faultRate >= 0 && faultRate <= 1)) {
             throw new IllegalArgumentException("faultRate must be in [0, 1], was " + faultRate);
         }

@@ -121,12 +121,17 @@ class JcstressConsoleLogTest {
             problems.get(0));
     }
 
+    /** A run whose control failed with {@code row} as its only FORBIDDEN row. */
+    private static List<String> controlCaughtBy(final String row) {
+        final List<String> lines = console("OK", "FAILED", 54, 12, 6, 6);
+        lines.set(lines.indexOf("  0, 0, BLK, DEF, 1, true    54   14.56%   Forbidden  lost update: ..."), row);
+        return lines;
+    }
+
     @Test
     void aControlCaughtBelowOneInTenThousandSamplesIsCaught() {
         // jcstress prints such a row's frequency as "<0.01%" (FencelessBlockedFlag: 54 of 1.9 million)
-        final List<String> lines = console("OK", "FAILED", 54, 12, 6, 6);
-        final int row = lines.indexOf("  0, 0, BLK, DEF, 1, true    54   14.56%   Forbidden  lost update: ...");
-        lines.set(row, "  0, 0, BLK, DEF, 1, true         54   <0.01%   Forbidden  lost update: ...");
+        final List<String> lines = controlCaughtBy("  0, 0, BLK, DEF, 1, true         54   <0.01%   Forbidden  lost update: ...");
         final JcstressConsoleLog run = JcstressConsoleLog.parse(lines);
         assertEquals(54, run.tests.get(CONTROL).forbiddenSamples());
         assertEquals(List.of(), checkWithMinimum(lines, 1));
@@ -134,9 +139,7 @@ class JcstressConsoleLogTest {
 
     @Test
     void aControlThatFailsOnlyByAnOutcomeItDidNotPlantIsMissed() {
-        final List<String> lines = console("OK", "FAILED", 54, 12, 6, 6);
-        final int row = lines.indexOf("  0, 0, BLK, DEF, 1, true    54   14.56%   Forbidden  lost update: ...");
-        lines.set(row, "  0, 0, BLK, BLK, 2, false    54   14.56%   Forbidden  anything else");
+        final List<String> lines = controlCaughtBy("  0, 0, BLK, BLK, 2, false    54   14.56%   Forbidden  anything else");
         final List<String> problems = checkWithMinimum(lines, 1);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith(CONTROL + ": negative control FAILED, but not by its planted bug"),
