@@ -28,4 +28,24 @@ public interface AttachListener {
      */
     default void onRedundantPasidRemove(final IommuGroup group, final PciFunction fn) {
     }
+
+    /**
+     * The {@code reset_device_done} IOMMU op that the QUAR series adds (docs/protocol.md §2.5,
+     * §2.5a): called after a {@code pci_dev_reset_iommu_done()} that moved {@code fn} off the
+     * blocking domain, that is the outermost done() of a reset that the model let through. A driver
+     * lifts its quarantine of the function here.
+     *
+     * <p>Which done() calls arrive here is the model's decision: under linux-7.0 and linux-7.1 every
+     * outermost done() unblocks, whatever the reset returned; under the seed models a failed reset
+     * skips done(); under result-to-done a failed result keeps the function blocked. A nested done()
+     * that only lowers the depth never arrives here.
+     *
+     * <p>Called after the commit on the thread that ran done(), outside any lock; the caller must
+     * not assume the function is still unblocked when the call arrives.
+     *
+     * @param group the group
+     * @param fn    the function that done() unblocked
+     */
+    default void onResetDeviceDone(final IommuGroup group, final PciFunction fn) {
+    }
 }

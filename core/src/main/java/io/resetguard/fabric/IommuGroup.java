@@ -255,7 +255,30 @@ public final class IommuGroup {
     public void done(final PciFunction fn, final Errno resetResult, final OpCtx ctx) {
         member(fn);
         Objects.requireNonNull(resetResult, "resetResult");
-        run((s, c) -> rules.done(this, s, fn, resetResult, c), ctx);
+        final GroupState after = cell.apply((s, c) -> rules.done(this, s, fn, resetResult, c), ctx);
+        if (listeners.length != 0) {
+            notifyListeners(ctx, after);
+            notifyResetDeviceDone(fn, ctx.before(), after);
+        }
+        ctx.flush(fabric.events());
+    }
+
+    /**
+     * Call {@link AttachListener#onResetDeviceDone} if the done() just committed moved {@code fn}'s
+     * RID off the blocking domain. Reads the before/after snapshots the context kept, so a racing
+     * transition of a sibling cannot make it fire twice or not at all.
+     */
+    private void notifyResetDeviceDone(final PciFunction fn, final GroupState before, final GroupState after) {
+        if (before == null || before == after) {
+            return;
+        }
+        final var was = before.deviceOf(fn);
+        final var now = after.deviceOf(fn);
+        if (was != null && now != null && was.rid() == blockingDomain && now.rid() != blockingDomain) {
+            for (final AttachListener l : listeners) {
+                l.onResetDeviceDone(this, fn);
+            }
+        }
     }
 
     /**
