@@ -98,9 +98,9 @@ public final class Oracle {
                             + " (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")"));
                 }
             }
-            if (s.orphanedRecoveries() > 0) {
-                found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, null, "group " + g.id() + ": "
-                    + s.orphanedRecoveries() + " recovery unit(s) left by removed functions; attaches fenced forever"));
+            final String fenced = io.resetguard.model.Invariants.orphanedFence(g, s);
+            if (fenced != null) {
+                found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, null, fenced));
             }
         }
         return found;
