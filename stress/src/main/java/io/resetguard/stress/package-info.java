@@ -17,6 +17,12 @@
  *              hotplug(C) || prepare(A)            (Linux70, Linux71)          10   - (campaign only)
  *              unplug(A) || prepare(A)             (Linux71)                   9    - (campaign only)
  *              prepare; read in-flight || announce; isParked  (Dekker)         15   BlockedFlagHandshakeRace
+ *              done(A, result) || attach_group(NEW), A prepared  (QuarV6Failed, QuarV6Good,
+ *                                                   QuarV6FailedLocking, ResultToDoneFailed)
+ *                                                                              6    QuarDoneAttachRace.QuarV6Failed,
+ *                                                                                   QuarDoneAttachRace.QuarV6Good
+ *              failed reset(A) || good reset(A)    (QuarV6, QuarV6Locking,     4    FailedThenGoodResetRace.QuarV6
+ *                                                   ResultToDone)
  *  attach      attach_group(NEW) || prepare(A)     (Linux71Attach, Linux70Replace, Linux71AttachLocking)
  *                                                                              6    AttachPrepareRace.Linux71Attach
  *              attach_device_pasid || prepare(A)   (Linux71)                   7    - (campaign only)
