@@ -47,7 +47,7 @@ public enum ProtocolModel {
     /** The seed's skip-done rule on M71's counters, which exists to show its hazard (§2.6). */
     SEED_ON_7_1("seed-on-7.1", Bookkeeping.DEVICE_COUNTER, true, AfterReset.DONE_ON_SUCCESS_OR_NO_ATS,
         GdevBlockedKind.BOOL, ProbeHooks.PREPARE_DONE,
-        "hypothetical: the seed's skip-done rule on 7.1's counters, leaks a reset depth (§2.6)"),
+        "hypothetical: the seed's skip-done rule on 7.1's counters, leaks a reset depth on a later good reset"),
     /** The QUAR v5/v6 direction (§2.5a): done(result), enum gdev_blocked with BROKEN, probes leave the IOMMU alone. */
     QUAR_V6("quar-v6", Bookkeeping.DEVICE_COUNTER, true, AfterReset.PASS_RESULT, GdevBlockedKind.ENUM_WITH_BROKEN,
         ProbeHooks.NONE, "unmerged, QUAR v6 direction: done(result), a failed reset leaves the function BROKEN;"
