@@ -418,9 +418,12 @@ public abstract class ResetRules {
 
     /**
      * __iommu_group_remove_device() - hot-unplug: the gdev leaves the group (§7 scenario 9). A
-     * blocked gdev's unit of recovery_cnt is not given back (the kernel code does not, as far as
-     * §9 knows); under the flag models a function removed mid-reset leaves resetting_domain set. Both
-     * are counted in {@link GroupState#orphanedRecoveries()} so the oracle can report them.
+     * blocked gdev's unit of recovery_cnt (RESETTING or, under quar-v6, BROKEN) is not given back:
+     * the 7.1-era code unlinks and frees the gdev without touching {@code blocked} or
+     * {@code recovery_cnt} (docs/protocol.md §2.5a), so the siblings stay fenced until the group is
+     * torn down; under the flag models a function removed mid-reset leaves resetting_domain set.
+     * Both are kept, with the removed function, in {@link GroupState#orphans()} so the oracle can
+     * report them ({@link Invariants#orphanedFence}).
      */
     public GroupState removeDevice(final IommuGroup g, final GroupState s, final PciFunction fn, final OpCtx ctx) {
         final int i = s.indexOf(fn);

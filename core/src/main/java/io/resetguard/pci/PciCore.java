@@ -143,7 +143,8 @@ public final class PciCore {
      *
      * <p>At enumeration the probe runs from {@code pci_init_capabilities()}, before
      * {@code device_add()} reaches {@code iommu_probe_device()}, so the probe-mode IOMMU hooks find
-     * no IOMMU and do nothing [inf from probe.c]. Later probes (sysfs {@code reset_method}) run them.
+     * no IOMMU and do nothing [inf from probe.c]. Later probes (sysfs {@code reset_method}) run them,
+     * except under a model whose probes make no IOMMU change (quar-v6, docs/protocol.md §2.5a).
      *
      * @param fn     the function, already in its IOMMU group
      * @param caps   its capabilities
