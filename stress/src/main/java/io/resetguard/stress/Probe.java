@@ -182,6 +182,7 @@ public final class Probe {
     public static final class Watch implements AttachListener {
         private final AtomicInteger violations = new AtomicInteger();
         private final AtomicInteger maxFence = new AtomicInteger();
+        private final AtomicInteger changes = new AtomicInteger();
 
         /**
          * @param g the group to watch
@@ -196,6 +197,7 @@ public final class Probe {
         @Override
         public void onPhysicalChange(final IommuGroup group, final PciFunction fn, final DeviceState before,
                                      final DeviceState after) {
+            changes.incrementAndGet();
             final GroupState s = group.snapshot();
             if (!Invariants.check(group, s).isEmpty()) {
                 violations.incrementAndGet();
@@ -211,6 +213,11 @@ public final class Probe {
         /** @return how many snapshots seen at physical changes broke an invariant. */
         public int violations() {
             return violations.get();
+        }
+
+        /** @return how many physical attachment changes were reported. */
+        public int changes() {
+            return changes.get();
         }
 
         /** @return the highest fence value seen (recovery_cnt, or the 7.0 flag as 0/1). */

@@ -38,7 +38,7 @@
  *              reset_function(A), flr times out, pm works || attach_group(NEW)
  *                                                  (Seed, SeedOn71, ResultToDone)
  *                                                                              3    FailedFlrFallbackRace.Seed
- *              reset_method probe(A) || reset_function(A)  (Linux71, Linux70, Seed)
+ *              reset_method probe(A) || reset_function(A)  (Linux71, Linux70, Seed, QuarV6)
  *                                                                              14   ProbeResetRace.Linux71
  *  inv         two submitters on one command queue                             12   ConcurrentSubmittersRace
  *              submit(ATC_INV A) || prepare(A)                                 15   SubmitPrepareRace
