@@ -30,7 +30,10 @@ import io.resetguard.state.OpCtx;
  *     attach change (it is parked already) and no second {@code recovery_cnt} unit;</li>
  * <li>[inference] a nested done() only balances the depth: its result is ignored, the outermost
  *     done()'s result decides (as M71's structure, {@code if (--reset_depth) return;} before
- *     anything else, implies; the outer methods return their inner method's error);</li>
+ *     anything else, implies). cxl_bus and most quirks return their inner method's error, so the
+ *     outer done() sees it; a quirk that ignores its pcie_flr() result
+ *     ({@code reset_intel_82599_sfp_virtfn()}, Quirk.FLR_IGNORE_RESULT) unblocks after a failed
+ *     inner FLR, as that kernel code would;</li>
  * <li>[inference] a done() of a BROKEN function at depth 0 is unbalanced: WARN and no change, so
  *     it cannot lift the quarantine without a prepare();</li>
  * <li>a non-ATS function is never blocked (prepare() returns 0 without touching the IOMMU), so
