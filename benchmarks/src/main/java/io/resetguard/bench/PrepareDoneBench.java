@@ -93,7 +93,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (Run this way, with the jar, not from an IDE or from the JUnit test: only a forked JVM gives
  * trustworthy numbers.) The fork adds {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}
  * because Agrona 2.x, a dependency of the core, needs it. The whole class at its defaults is
- * 5 models x 2 cells x 5 group sizes x 2 methods x 3 forks: hours; the report's profiles pick subsets.
+ * 6 models x 2 cells x 5 group sizes x 2 methods x 3 forks: hours; the report's profiles pick subsets.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -109,7 +109,7 @@ public class PrepareDoneBench {
          * {@link ProtocolModel#cliName()}. JMH needs constants here; {@code PrepareDoneBenchTest}
          * fails if this list and {@link ProtocolModel#values()} drift apart.
          */
-        @Param({"linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1"})
+        @Param({"linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1", "quar-v6"})
         public String model;
 
         /** {@link StateImpl#cliName()}. */

@@ -21,14 +21,15 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"MODEL", "BOOKKEEPING", "RE-ENTRY", "AFTER RESET", "LINUX 7.0 DEFECTS"});
+        rows.add(new String[] {"MODEL", "BOOKKEEPING", "RE-ENTRY", "AFTER RESET", "LINUX 7.0 DEFECTS", "DESCRIPTION"});
         for (final ProtocolModel m : ProtocolModel.values()) {
             rows.add(new String[] {
                 m.cliName(),
                 Describe.bookkeeping(m.bookkeeping()),
                 m.reentryAllowed() ? "allowed" : "WARN + -EBUSY",
                 Describe.afterReset(m.afterReset()),
-                m.hasLinux70Defects() ? "yes" : "no"});
+                m.hasLinux70Defects() ? "yes" : "no",
+                m.description()});
         }
         final int[] w = new int[rows.get(0).length];
         for (final String[] r : rows) {

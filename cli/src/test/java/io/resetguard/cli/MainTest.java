@@ -36,17 +36,23 @@ class MainTest {
     }
 
     @Test
-    void modelsListsAllFive() {
+    void modelsListsAllSixWithTheirDescriptions() {
         final Run r = new Run("models");
         assertEquals(0, r.code, r.err);
-        assertEquals(5, ProtocolModel.values().length);
+        assertEquals(6, ProtocolModel.values().length);
         for (final ProtocolModel m : ProtocolModel.values()) {
             assertTrue(r.out.lines().anyMatch(l -> l.startsWith(m.cliName() + " ")), m.cliName() + " missing:\n" + r.out);
         }
-        assertEquals(1 + 5, r.out.lines().count(), "header + one line per model:\n" + r.out);
+        assertEquals(1 + 6, r.out.lines().count(), "header + one line per model:\n" + r.out);
         assertTrue(r.out.lines().anyMatch(l -> l.startsWith("linux-7.0 ") && l.contains("WARN + -EBUSY")
-            && l.endsWith("yes")), r.out);
-        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("linux-7.1 ") && l.endsWith("no")), r.out);
+            && l.contains(" yes ")), r.out);
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("linux-7.1 ") && l.contains(" no ")), r.out);
+        for (final ProtocolModel m : ProtocolModel.values()) {
+            assertTrue(r.out.lines().anyMatch(l -> l.startsWith(m.cliName() + " ") && l.endsWith(m.description())),
+                m.cliName() + ": its one-line description ends its row:\n" + r.out);
+        }
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("quar-v6 ") && l.contains("done(result)")
+            && l.contains("unmerged, QUAR v6 direction")), r.out);
     }
 
     @Test

@@ -33,7 +33,7 @@ class SimulateCommandTest {
         assertEquals(42, j.get("seed").asLong());
         assertEquals(500, j.get("settings").get("functions").asInt());
         assertTrue(j.get("wallSeconds").asDouble() > 0);
-        for (final String m : new String[] {"linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1"}) {
+        for (final String m : new String[] {"linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1", "quar-v6"}) {
             final JsonNode r = j.get("models").get(m);
             for (final String f : new String[] {"resets", "failedResets", "blockedAtEnd", "corruptions",
                 "livenessViolations", "useAfterFree", "invalidations", "timeouts", "invalidationLatencyP50Ns",

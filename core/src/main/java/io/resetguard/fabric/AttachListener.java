@@ -37,8 +37,11 @@ public interface AttachListener {
      *
      * <p>Which done() calls arrive here is the model's decision: under linux-7.0 and linux-7.1 every
      * outermost done() unblocks, whatever the reset returned; under the seed models a failed reset
-     * skips done(); under result-to-done a failed result keeps the function blocked. A nested done()
-     * that only lowers the depth never arrives here.
+     * skips done(); under result-to-done a failed result keeps the function blocked, and under
+     * quar-v6 (unmerged, QUAR v6 direction, docs/protocol.md §2.5a) it leaves the function BROKEN:
+     * only a later reset whose outermost done() reports success arrives here. A nested done() that
+     * only lowers the depth never arrives here, nor does a done() that leaves the RID parked because
+     * group-&gt;domain is NULL (d769711fcddd).
      *
      * <p>Called after the commit on the thread that ran done(), outside any lock; the caller must
      * not assume the function is still unblocked when the call arrives.

@@ -241,8 +241,9 @@ public final class IommuGroup {
     }
 
     /**
-     * pci_dev_reset_iommu_done() with the reset result, as the QUAR series passes it (§2.5). Only
-     * {@code result-to-done} reads {@code resetResult}; the other models ignore it.
+     * pci_dev_reset_iommu_done() with the reset result, as the QUAR series passes it (docs/protocol.md
+     * §2.5, §2.5a). Only the done(result) models (result-to-done, quar-v6:
+     * {@link ProtocolModel.AfterReset#PASS_RESULT}) read {@code resetResult}; the others ignore it.
      *
      * @param fn          a function of this group
      * @param resetResult the result of the reset
@@ -282,13 +283,10 @@ public final class IommuGroup {
     }
 
     /**
-     * What a reset method does after the reset itself, per model (§2.3, §2.5):
-     * <ul>
-     * <li>linux-7.0, linux-7.1: {@code done()} always;</li>
-     * <li>seed, seed-on-7.1: {@code done()} if {@code rc == 0} or ATS is not supported, otherwise
-     *     log "Reset failed. Blocking ATS to protect memory" and keep the function blocked;</li>
-     * <li>result-to-done: {@code done(rc)}.</li>
-     * </ul>
+     * What a reset method does after the reset itself: the model's rule
+     * ({@link ResetRules#callsDoneAfterReset}) decides whether to call {@code done(rc)}; when it
+     * says no (the seed's rule after a failed reset of an ATS function) this logs "Reset failed.
+     * Blocking ATS to protect memory" and the function stays blocked.
      *
      * @param fn a function of this group
      * @param rc the reset method's result
@@ -301,8 +299,7 @@ public final class IommuGroup {
     /** {@link #finishReset(PciFunction, Errno)} with a caller-owned context. */
     public boolean finishReset(final PciFunction fn, final Errno rc, final OpCtx ctx) {
         member(fn);
-        if (rules.model().afterReset() == ProtocolModel.AfterReset.DONE_ON_SUCCESS_OR_NO_ATS
-            && rc.isError() && fn.atsSupported()) {
+        if (!rules.callsDoneAfterReset(fn, rc)) {
             fabric.events().record(EventType.LOG_RESET_FAILED_BLOCKING_ATS, fn.bdf(), "reset returned " + rc.kernelString());
             return false;
         }

@@ -6,24 +6,51 @@ import io.resetguard.fabric.Domain;
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.state.DeviceState;
+import io.resetguard.state.GdevBlocked;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.OpCtx;
 
 /**
  * DeviceCounterRules - prepare/done with per-device {@code blocked}/{@code reset_depth} and a
- * per-group {@code recovery_cnt}: Linux 7.1 (M71), result-to-done, and seed-on-7.1.
+ * per-group {@code recovery_cnt}: Linux 7.1 (M71), result-to-done, seed-on-7.1 and quar-v6.
  *
  * <p>Invariants kept at every commit: 6 ({@code recovery_cnt} = blocked gdevs, plus orphans of
- * removed ones), 7 ({@code blocked} iff {@code depth > 0}; result-to-done also allows a blocked gdev
- * at depth 0: quarantined after a failed reset), 8 (no underflow) and 9 (only the outermost
+ * removed ones), 7 ({@code blocked} iff {@code depth > 0}; the {@link ProtocolModel.AfterReset#PASS_RESULT}
+ * models also allow a blocked gdev at depth 0: kept blocked after a failed reset, which quar-v6 names
+ * BROKEN and no other state may be at depth 0), 8 (no underflow) and 9 (only the outermost
  * prepare/done touch the hardware).
+ *
+ * <p>quar-v6 (unmerged, QUAR v6 direction, docs/protocol.md §2.5a). Its patch bodies were not
+ * public, so these details are choices, each marked {@code [inference]} where it is made and each
+ * tested in {@code QuarV6RulesTest}:
+ * <ul>
+ * <li>[inference] the enum is {@link GdevBlocked} NONE / RESETTING / BROKEN; RESETTING and BROKEN
+ *     both count in {@code recovery_cnt} and park the RID (the counter code of M71 kept as is);</li>
+ * <li>[inference] a prepare() of a BROKEN function starts a new attempt: depth 1, RESETTING, no
+ *     attach change (it is parked already) and no second {@code recovery_cnt} unit;</li>
+ * <li>[inference] a nested done() only balances the depth: its result is ignored, the outermost
+ *     done()'s result decides (as M71's structure, {@code if (--reset_depth) return;} before
+ *     anything else, implies). cxl_bus and most quirks return their inner method's error, so the
+ *     outer done() sees it; a quirk that ignores its pcie_flr() result
+ *     ({@code reset_intel_82599_sfp_virtfn()}, Quirk.FLR_IGNORE_RESULT) unblocks after a failed
+ *     inner FLR, as that kernel code would;</li>
+ * <li>[inference] a done() of a BROKEN function at depth 0 is unbalanced: WARN and no change, so
+ *     it cannot lift the quarantine without a prepare();</li>
+ * <li>a non-ATS function is never blocked (prepare() returns 0 without touching the IOMMU), so
+ *     done() of it changes nothing whatever the result, exactly as under result-to-done.</li>
+ * </ul>
  *
  * <p>The counter has no owner: it cannot tell a nested prepare from a concurrent prepare by another
  * thread on the same function; callers serialize with the device lock (§2.2).
  */
 final class DeviceCounterRules extends ResetRules {
+    /** The gdev state an outermost done() with a failed result leaves (PASS_RESULT models). */
+    private final GdevBlocked failedState;
+
     DeviceCounterRules(final ProtocolModel model) {
         super(model);
+        this.failedState = model.gdevBlocked() == ProtocolModel.GdevBlockedKind.ENUM_WITH_BROKEN
+            ? GdevBlocked.BROKEN : GdevBlocked.RESETTING;
     }
 
     /**
@@ -33,8 +60,8 @@ final class DeviceCounterRules extends ResetRules {
      *  !ATS supported            -&gt; 0
      *  no gdev                   -&gt; WARN + -ENODEV
      *  reset_depth++ was &gt; 0     -&gt; 0 (nested: a pure counter, invariant 9)
-     *  [result-to-done] already  -&gt; 0, depth 1 (quarantined after a failed reset: still parked and
-     *   blocked at depth 0          counted, nothing to attach)
+     *  [PASS_RESULT] blocked at   -&gt; 0, depth 1, RESETTING (kept blocked after a failed reset:
+     *   depth 0 (quar-v6 BROKEN)    still parked and counted, nothing to attach) [inference]
      *  alloc blocking domain     -&gt; on error: depth rolled back, error returned
      *  RID -&gt; blocking           -&gt; on error: depth rolled back, error returned
      *  blocked = true            -&gt; set before the PASID loop (drivers may call get_domain)
@@ -58,7 +85,9 @@ final class DeviceCounterRules extends ResetRules {
             return s.withDevice(i, d.withDepth(d.depth() + 1));
         }
         if (d.blocked()) {
-            return s.withDevice(i, d.withDepth(1)); // result-to-done quarantine: already parked
+            // kept blocked after a failed reset (result-to-done, quar-v6 BROKEN): already parked and
+            // counted; this prepare starts a new attempt whose done(result) decides [inference]
+            return s.withDevice(i, d.with(GdevBlocked.RESETTING, 1, d.rid()));
         }
         final GroupState a = allocBlocking(s, fn, ctx);
         if (a == null) {
@@ -81,14 +110,15 @@ final class DeviceCounterRules extends ResetRules {
     }
 
     /**
-     * M71 §1.5, with the result-to-done rule of §2.5.
+     * M71 §1.5, with the done(result) rule of §2.5 (result-to-done) and §2.5a (quar-v6).
      *
      * <pre>
      *  !ATS supported            -&gt; return
      *  no gdev                   -&gt; WARN, return
      *  reset_depth == 0          -&gt; WARN (unbalanced), return
-     *  --reset_depth &gt; 0         -&gt; return (still nested)
-     *  [result-to-done] failed   -&gt; keep blocked and counted (quarantine), return
+     *  --reset_depth &gt; 0         -&gt; return (still nested; the result is ignored [inference])
+     *  [PASS_RESULT] failed      -&gt; keep blocked and counted, return: result-to-done keeps
+     *                               blocked (bool), quar-v6 moves it to BROKEN
      *  no blocking domain        -&gt; WARN, return
      *  RID -&gt; group-&gt;domain      -&gt; skipped if group-&gt;domain is NULL (parked, d769711fcddd);
      *                               failure WARNs
@@ -118,8 +148,9 @@ final class DeviceCounterRules extends ResetRules {
         if (depth > 0) {
             return s.withDevice(i, d.withDepth(depth));
         }
-        if (model == ProtocolModel.RESULT_TO_DONE && resetResult.isError()) {
-            return s.withDevice(i, d.withDepth(0)); // failed reset: depth balanced, still blocked and counted
+        if (model.doneKeepsFailedBlocked() && resetResult.isError()) {
+            // failed reset: depth balanced, still blocked and counted; no reset_device_done
+            return s.withDevice(i, d.with(failedState, 0, d.rid()));
         }
         if (!s.blockingAllocated()) {
             ctx.warn(EventType.WARN_DONE_NO_BLOCKING_DOMAIN, fn, "");

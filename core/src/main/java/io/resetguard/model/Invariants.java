@@ -2,6 +2,7 @@ package io.resetguard.model;
 
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.state.DeviceState;
+import io.resetguard.state.GdevBlocked;
 import io.resetguard.state.GroupState;
 
 import java.util.ArrayList;
@@ -16,7 +17,9 @@ import java.util.List;
  * <li>3 blocked means blocked: a parked gdev's RID is on the blocking domain and it has no PASID
  *     attached;</li>
  * <li>6 recovery_cnt equals the blocked gdevs (plus the orphans of removed blocked gdevs);</li>
- * <li>7 blocked iff reset_depth &gt; 0 (result-to-done: depth &gt; 0 implies blocked);</li>
+ * <li>7 blocked iff reset_depth &gt; 0; under the done(result) models ({@link ProtocolModel.AfterReset#PASS_RESULT})
+ *     depth &gt; 0 implies blocked, and with the enum of quar-v6 RESETTING iff depth &gt; 0 and BROKEN
+ *     only at depth 0; BROKEN never appears under a bool model;</li>
  * <li>8 reset_depth never negative;</li>
  * <li>12 group-&gt;domain never a freed domain (the 7.0 use-after-free breaks it);</li>
  * <li>14 flag models: resetting_domain set implies a blocking domain exists; the counter fields
@@ -71,13 +74,19 @@ public final class Invariants {
                 v.add("6: recovery_cnt " + s.recoveryCnt() + " != blocked gdevs " + s.blockedCount()
                     + " + orphans " + s.orphanedRecoveries());
             }
+            final boolean enumState = m.gdevBlocked() == ProtocolModel.GdevBlockedKind.ENUM_WITH_BROKEN;
             for (int i = 0; i < s.deviceCount(); i++) {
                 final DeviceState d = s.device(i);
-                final boolean ok = m == ProtocolModel.RESULT_TO_DONE
-                    ? d.depth() == 0 || d.blocked()
-                    : d.blocked() == d.depth() > 0;
+                final boolean ok;
+                if (enumState) {
+                    ok = (d.blockedState() == GdevBlocked.RESETTING) == d.depth() > 0;
+                } else if (m.doneKeepsFailedBlocked()) {
+                    ok = !d.broken() && (d.depth() == 0 || d.blocked());
+                } else {
+                    ok = !d.broken() && d.blocked() == d.depth() > 0;
+                }
                 if (!ok) {
-                    v.add("7: " + d.fn().bdf() + " blocked=" + d.blocked() + " reset_depth=" + d.depth());
+                    v.add("7: " + d.fn().bdf() + " blocked=" + d.blockedState() + " reset_depth=" + d.depth());
                 }
             }
         } else {
@@ -100,5 +109,32 @@ public final class Invariants {
             }
         }
         return v;
+    }
+
+    /**
+     * The liveness finding of a group whose recovery can never end because a function was removed
+     * while blocked (docs/protocol.md §2.5a, the 7.1-era {@code __iommu_group_remove_device()}
+     * unlinks and frees the gdev without touching {@code blocked} or {@code recovery_cnt}; under
+     * the flag models {@code resetting_domain} stays set). The leaked unit is still counted
+     * (invariant 6 holds with it), so this is not a state invariant but a liveness report, which
+     * says in plain words what the leak does to the siblings.
+     *
+     * @param g the group
+     * @param s a snapshot of it
+     * @return one line naming the removed functions and the fenced siblings, or null if nothing leaked
+     */
+    public static String orphanedFence(final IommuGroup g, final GroupState s) {
+        if (s.orphanedRecoveries() == 0) {
+            return null;
+        }
+        final StringBuilder who = new StringBuilder();
+        for (final io.resetguard.fabric.PciFunction fn : s.orphans()) {
+            who.append(who.length() == 0 ? "" : ", ").append(fn == null ? "a removed function" : fn.bdf());
+        }
+        final String what = g.model().bookkeeping() == ProtocolModel.Bookkeeping.DEVICE_COUNTER
+            ? s.orphanedRecoveries() + " recovery_cnt unit(s) leaked (recovery_cnt " + s.recoveryCnt() + ")"
+            : "resetting_domain left set";
+        return "group " + g.id() + ": " + what + " by " + who + ", removed while blocked; siblings of " + who
+            + " stay fenced: every attach in the group returns -EBUSY until the group is torn down";
     }
 }

@@ -77,11 +77,36 @@ public abstract class ResetRules {
      * @param g           the group
      * @param s           current snapshot
      * @param fn          the function that was reset
-     * @param resetResult the reset's result; only {@link ProtocolModel#RESULT_TO_DONE} reads it
+     * @param resetResult the reset's result; only the {@link ProtocolModel.AfterReset#PASS_RESULT}
+     *                    models read it
      * @param ctx         result is always 0 (the kernel function returns void)
      * @return the next snapshot
      */
     public abstract GroupState done(IommuGroup g, GroupState s, PciFunction fn, Errno resetResult, OpCtx ctx);
+
+    /**
+     * The reset methods' post-reset rule (docs/protocol.md §2.3, §2.5, §2.5a): whether a method
+     * that ran prepare() calls done() after its reset returned {@code rc}.
+     *
+     * <ul>
+     * <li>{@link ProtocolModel.AfterReset#ALWAYS_DONE} (linux-7.0, linux-7.1): always;</li>
+     * <li>{@link ProtocolModel.AfterReset#DONE_ON_SUCCESS_OR_NO_ATS} (seed, seed-on-7.1): only if
+     *     {@code rc == 0} or ATS is not supported; otherwise the method logs "Reset failed. Blocking
+     *     ATS to protect memory" and the function stays blocked (the seed's own rule);</li>
+     * <li>{@link ProtocolModel.AfterReset#PASS_RESULT} (result-to-done, quar-v6): always, with
+     *     {@code rc}; done() decides.</li>
+     * </ul>
+     *
+     * <p>Pure: the caller (IommuGroup.finishReset) logs the seed's message when this says no.
+     *
+     * @param fn the function that was reset
+     * @param rc the reset method's result
+     * @return {@code true} if done() must be called
+     */
+    public final boolean callsDoneAfterReset(final PciFunction fn, final Errno rc) {
+        return model.afterReset() != ProtocolModel.AfterReset.DONE_ON_SUCCESS_OR_NO_ATS
+            || rc.isOk() || !fn.atsSupported();
+    }
 
     /**
      * Whether a group-wide attach/replace (and any PASID attach/replace) is fenced with -EBUSY
@@ -393,9 +418,12 @@ public abstract class ResetRules {
 
     /**
      * __iommu_group_remove_device() - hot-unplug: the gdev leaves the group (§7 scenario 9). A
-     * blocked gdev's unit of recovery_cnt is not given back (the kernel code does not, as far as
-     * §9 knows); under the flag models a function removed mid-reset leaves resetting_domain set. Both
-     * are counted in {@link GroupState#orphanedRecoveries()} so the oracle can report them.
+     * blocked gdev's unit of recovery_cnt (RESETTING or, under quar-v6, BROKEN) is not given back:
+     * the 7.1-era code unlinks and frees the gdev without touching {@code blocked} or
+     * {@code recovery_cnt} (docs/protocol.md §2.5a), so the siblings stay fenced until the group is
+     * torn down; under the flag models a function removed mid-reset leaves resetting_domain set.
+     * Both are kept, with the removed function, in {@link GroupState#orphans()} so the oracle can
+     * report them ({@link Invariants#orphanedFence}).
      */
     public GroupState removeDevice(final IommuGroup g, final GroupState s, final PciFunction fn, final OpCtx ctx) {
         final int i = s.indexOf(fn);
@@ -407,7 +435,7 @@ public abstract class ResetRules {
         if (s.resettingBy() == fn) {
             return n.withResettingOrphaned();
         }
-        return s.device(i).blocked() ? n.withOrphanedRecoveries(n.orphanedRecoveries() + 1) : n;
+        return s.device(i).blocked() ? n.withOrphan(fn) : n; // RESETTING or (quar-v6) BROKEN alike
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -64,9 +64,10 @@ public final class Oracle {
      * Liveness at quiescence (no reset, recovery or invalidation in flight): a function parked
      * although its last full reset succeeded; a function parked although no full reset of it ever
      * completed, because a sysfs {@code reset_method} probe left it so (the seed's rule, and
-     * result-to-done's, read a probe's -ENOTTY as a failed reset: §4.1, §9); and a group whose
-     * recovery count cannot return to zero because the functions it counts left the group. Each is
-     * recorded once as
+     * result-to-done's, read a probe's -ENOTTY as a failed reset: §4.1, §9; quar-v6's probes make
+     * no IOMMU change, docs/protocol.md §2.5a); and a group whose recovery count cannot return to
+     * zero because the functions it counts left the group, in words that say its siblings stay
+     * fenced ({@link io.resetguard.model.Invariants#orphanedFence}). Each is recorded once as
      * {@link EventType#VIOLATION_LIVENESS}.
      *
      * @return the violations found now
@@ -98,9 +99,9 @@ public final class Oracle {
                             + " (reset_depth " + s.device(i).depth() + ", recovery_cnt " + s.recoveryCnt() + ")"));
                 }
             }
-            if (s.orphanedRecoveries() > 0) {
-                found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, null, "group " + g.id() + ": "
-                    + s.orphanedRecoveries() + " recovery unit(s) left by removed functions; attaches fenced forever"));
+            final String fenced = io.resetguard.model.Invariants.orphanedFence(g, s);
+            if (fenced != null) {
+                found.add(log.recordAndGet(EventType.VIOLATION_LIVENESS, null, fenced));
             }
         }
         return found;

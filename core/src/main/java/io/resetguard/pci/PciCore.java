@@ -7,6 +7,7 @@ import io.resetguard.fabric.Fabric;
 import io.resetguard.fabric.IommuGroup;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.fault.FaultPoint;
+import io.resetguard.model.ProtocolModel;
 import io.resetguard.state.OpCtx;
 import io.resetguard.time.Scheduler;
 
@@ -44,6 +45,9 @@ import static io.resetguard.time.Scheduler.MS;
  *                   CXL-masked (then -ENOTTY)    probe
  *  cxl_bus          0 if CXL port DVSEC          after probe check; nests bus  after bus
  * </pre>
+ * "ALSO probe" holds where the model's {@link ProtocolModel#probeHooks()} is
+ * {@link ProtocolModel.ProbeHooks#PREPARE_DONE}; under quar-v6 ({@link ProtocolModel.ProbeHooks#NONE},
+ * docs/protocol.md §2.5a) a probe makes no IOMMU change at all.
  *
  * <p>Thread-safety: entry points may be called from any thread; two full resets of one function are
  * serialized by its {@link DeviceLock} (invariant 17, checked: an overlap is recorded as
@@ -139,7 +143,8 @@ public final class PciCore {
      *
      * <p>At enumeration the probe runs from {@code pci_init_capabilities()}, before
      * {@code device_add()} reaches {@code iommu_probe_device()}, so the probe-mode IOMMU hooks find
-     * no IOMMU and do nothing [inf from probe.c]. Later probes (sysfs {@code reset_method}) run them.
+     * no IOMMU and do nothing [inf from probe.c]. Later probes (sysfs {@code reset_method}) run them,
+     * except under a model whose probes make no IOMMU change (quar-v6, docs/protocol.md §2.5a).
      *
      * @param fn     the function, already in its IOMMU group
      * @param caps   its capabilities
@@ -254,7 +259,8 @@ public final class PciCore {
 
     /**
      * Probe one method now ({@code pci_reset_fn_methods[m].reset_fn(dev, PCI_RESET_PROBE)}), with
-     * the IOMMU hooks of device_specific and bus, which run prepare/done in probe mode too.
+     * the IOMMU hooks of device_specific and bus, which run prepare/done in probe mode too, unless
+     * the model's probes make no IOMMU change ({@link ProtocolModel.ProbeHooks#NONE}, quar-v6).
      *
      * @return 0 if supported, -ENOTTY if not, or another error
      */
@@ -413,6 +419,11 @@ public final class PciCore {
     }
 
     private void method(final Call c, final ResetMethod m, final boolean probe, final ResetCallback k) {
+        if (probe && c.hooks && fabric.model().probeHooks() == ProtocolModel.ProbeHooks.NONE) {
+            // quar-v6 (docs/protocol.md §2.5a): probing makes no IOMMU change at all, no prepare/done
+            dispatch(new Call(c.d, false), m, true, k);
+            return;
+        }
         if (!probe || !c.hooks || !m.probeRunsHooks()) {
             dispatch(c, m, probe, k);
             return;

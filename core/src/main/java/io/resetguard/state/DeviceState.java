@@ -13,7 +13,8 @@ import java.util.Objects;
  *  field     kernel                      meaning
  *  --------  --------------------------  --------------------------------------------------------
  *  fn        gdev-&gt;dev                   the PCI function
- *  blocked   gdev-&gt;blocked (M71, §1.1)   parked on the blocking domain for a reset or recovery
+ *  blocked   gdev-&gt;blocked (M71, §1.1)   parked on the blocking domain for a reset or recovery; a
+ *            (enum in quar-v6, §2.5a)    {@link GdevBlocked}: NONE, RESETTING or (quar-v6) BROKEN
  *  depth     gdev-&gt;reset_depth (§2.2)    prepare() nesting; only 0-&gt;1 blocks and 1-&gt;0 unblocks
  *  rid       (hardware)                  domain the RID is physically attached to (null: none)
  *  pasids    (hardware)                  physical PASID attachments of this device (PASID &gt;= 1)
@@ -26,7 +27,7 @@ import java.util.Objects;
  */
 public final class DeviceState {
     private final PciFunction fn;
-    private final boolean blocked;
+    private final GdevBlocked blocked;
     private final int depth;
     private final Domain rid;
     private final PasidTable pasids;
@@ -40,8 +41,20 @@ public final class DeviceState {
      */
     public DeviceState(final PciFunction fn, final boolean blocked, final int depth, final Domain rid,
                        final PasidTable pasids) {
+        this(fn, blocked ? GdevBlocked.RESETTING : GdevBlocked.NONE, depth, rid, pasids);
+    }
+
+    /**
+     * @param fn      the function
+     * @param blocked gdev->blocked as the enum of §2.5a
+     * @param depth   gdev->reset_depth, &ge; 0
+     * @param rid     physical RID attachment, may be null
+     * @param pasids  physical PASID attachments, not null
+     */
+    public DeviceState(final PciFunction fn, final GdevBlocked blocked, final int depth, final Domain rid,
+                       final PasidTable pasids) {
         this.fn = Objects.requireNonNull(fn, "fn");
-        this.blocked = blocked;
+        this.blocked = Objects.requireNonNull(blocked, "blocked");
         this.depth = depth;
         this.rid = rid;
         this.pasids = Objects.requireNonNull(pasids, "pasids");
@@ -57,9 +70,19 @@ public final class DeviceState {
         return fn;
     }
 
-    /** @return gdev->blocked. */
+    /** @return gdev->blocked: {@code true} for RESETTING and BROKEN. */
     public boolean blocked() {
+        return blocked != GdevBlocked.NONE;
+    }
+
+    /** @return gdev->blocked as the enum of §2.5a (NONE or RESETTING under the bool models). */
+    public GdevBlocked blockedState() {
         return blocked;
+    }
+
+    /** @return {@code true} if BROKEN: kept blocked after a failed reset (quar-v6). */
+    public boolean broken() {
+        return blocked == GdevBlocked.BROKEN;
     }
 
     /** @return gdev->reset_depth. */
@@ -79,6 +102,11 @@ public final class DeviceState {
 
     /** @return a copy with {@code blocked} replaced. */
     public DeviceState withBlocked(final boolean b) {
+        return withBlockedState(b ? GdevBlocked.RESETTING : GdevBlocked.NONE);
+    }
+
+    /** @return a copy with gdev->blocked replaced by the enum value {@code b}. */
+    public DeviceState withBlockedState(final GdevBlocked b) {
         return b == blocked ? this : new DeviceState(fn, b, depth, rid, pasids);
     }
 
@@ -98,6 +126,11 @@ public final class DeviceState {
      *         changes
      */
     public DeviceState with(final boolean b, final int d, final Domain r) {
+        return with(b ? GdevBlocked.RESETTING : GdevBlocked.NONE, d, r);
+    }
+
+    /** As {@link #with(boolean, int, Domain)} with the enum value of gdev->blocked. */
+    public DeviceState with(final GdevBlocked b, final int d, final Domain r) {
         return b == blocked && d == depth && r == rid ? this : new DeviceState(fn, b, d, r, pasids);
     }
 
@@ -120,11 +153,11 @@ public final class DeviceState {
 
     @Override
     public int hashCode() {
-        return Objects.hash(fn, blocked, depth, rid, pasids);
+        return Objects.hash(fn, blocked.ordinal(), depth, rid, pasids);
     }
 
     @Override
     public String toString() {
-        return fn.bdf() + "{blocked=" + blocked + ", depth=" + depth + ", rid=" + rid + ", pasids=" + pasids + '}';
+        return fn.bdf() + "{blocked=" + (blocked == GdevBlocked.BROKEN ? "BROKEN" : String.valueOf(blocked())) + ", depth=" + depth + ", rid=" + rid + ", pasids=" + pasids + '}';
     }
 }

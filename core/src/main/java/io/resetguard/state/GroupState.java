@@ -24,7 +24,7 @@ import java.util.Objects;
  *  |                    |                        blocking domain (invariant 14), so a flag suffices
  *  | resettingBy        |  (emulator)            the function that set it while it is in the group
  *  | recoveryCnt        |  group-&gt;recovery_cnt   (M71 family) gdevs blocked for a reset/recovery
- *  | orphanedRecoveries |  (emulator)            recovery_cnt units (M71) or a resetting flag (M70)
+ *  | orphans[]          |  (emulator)            recovery_cnt units (M71) or a resetting flag (M70)
  *  |                    |                        left behind by a gdev removed while blocked
  *  | owned              |  group-&gt;owner != NULL  DMA ownership claimed (VFIO/iommufd)
  *  | pasidArray         |  group-&gt;pasid_array    PASID (&gt;= 1) -&gt; domain, retained over a reset
@@ -33,26 +33,27 @@ import java.util.Objects;
  * </pre>
  */
 public final class GroupState {
+    private static final PciFunction[] NO_ORPHANS = new PciFunction[0];
     private final Domain domain;
     private final boolean blockingAllocated;
     private final boolean resetting;
     private final PciFunction resettingBy;
     private final int recoveryCnt;
-    private final int orphanedRecoveries;
+    private final PciFunction[] orphans;
     private final boolean owned;
     private final PasidTable pasidArray;
     private final DeviceState[] devices;
 
     private GroupState(final Domain domain, final boolean blockingAllocated, final boolean resetting,
                        final PciFunction resettingBy,
-                       final int recoveryCnt, final int orphanedRecoveries, final boolean owned,
+                       final int recoveryCnt, final PciFunction[] orphans, final boolean owned,
                        final PasidTable pasidArray, final DeviceState[] devices) {
         this.domain = domain;
         this.blockingAllocated = blockingAllocated;
         this.resetting = resetting;
         this.resettingBy = resettingBy;
         this.recoveryCnt = recoveryCnt;
-        this.orphanedRecoveries = orphanedRecoveries;
+        this.orphans = orphans;
         this.owned = owned;
         this.pasidArray = pasidArray;
         this.devices = devices;
@@ -65,7 +66,7 @@ public final class GroupState {
      * @return the initial snapshot
      */
     public static GroupState initial(final Domain defaultDomain) {
-        return new GroupState(defaultDomain, false, false, null, 0, 0, false, PasidTable.EMPTY, new DeviceState[0]);
+        return new GroupState(defaultDomain, false, false, null, 0, NO_ORPHANS, false, PasidTable.EMPTY, new DeviceState[0]);
     }
 
     /** @return group->domain (may be null). */
@@ -98,7 +99,15 @@ public final class GroupState {
 
     /** @return recovery_cnt units that belong to gdevs removed while blocked (emulator bookkeeping). */
     public int orphanedRecoveries() {
-        return orphanedRecoveries;
+        return orphans.length;
+    }
+
+    /**
+     * @return the functions removed while blocked (M71 family) or while holding resetting_domain
+     *         (flag models), one per orphaned unit, oldest first; a copy
+     */
+    public PciFunction[] orphans() {
+        return orphans.clone();
     }
 
     /** @return whether DMA ownership is claimed. */
@@ -152,13 +161,13 @@ public final class GroupState {
     /** @return a copy with group->domain replaced. */
     public GroupState withDomain(final Domain d) {
         return d == domain ? this : new GroupState(d, blockingAllocated, resetting, resettingBy, recoveryCnt,
-            orphanedRecoveries, owned, pasidArray, devices);
+            orphans, owned, pasidArray, devices);
     }
 
     /** @return a copy with the blocking domain marked allocated. */
     public GroupState withBlockingAllocated() {
         return blockingAllocated ? this : new GroupState(domain, true, resetting, resettingBy, recoveryCnt,
-            orphanedRecoveries, owned, pasidArray, devices);
+            orphans, owned, pasidArray, devices);
     }
 
     /** @return a copy with resetting_domain set (by {@code fn}) or cleared ({@code null}). */
@@ -166,7 +175,7 @@ public final class GroupState {
         if (fn == resettingBy && resetting == (fn != null)) {
             return this;
         }
-        return new GroupState(domain, blockingAllocated, fn != null, fn, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, fn != null, fn, recoveryCnt, orphans, owned,
             pasidArray, devices);
     }
 
@@ -175,32 +184,38 @@ public final class GroupState {
      *         (it left the group mid-reset): nobody is parked, yet every attach stays fenced
      */
     public GroupState withResettingOrphaned() {
-        return new GroupState(domain, blockingAllocated, true, null, recoveryCnt, orphanedRecoveries + 1, owned,
-            pasidArray, devices);
+        return new GroupState(domain, blockingAllocated, true, null, recoveryCnt, appended(orphans, resettingBy),
+            owned, pasidArray, devices);
     }
 
     /** @return a copy with recovery_cnt replaced. */
     public GroupState withRecoveryCnt(final int n) {
         return n == recoveryCnt ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy, n,
-            orphanedRecoveries, owned, pasidArray, devices);
+            orphans, owned, pasidArray, devices);
     }
 
-    /** @return a copy with the orphaned-recovery count replaced. */
-    public GroupState withOrphanedRecoveries(final int n) {
-        return n == orphanedRecoveries ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy,
-            recoveryCnt, n, owned, pasidArray, devices);
+    /** @return a copy with one more orphaned recovery unit, left by {@code removed}. */
+    public GroupState withOrphan(final PciFunction removed) {
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt,
+            appended(orphans, Objects.requireNonNull(removed, "removed")), owned, pasidArray, devices);
+    }
+
+    private static PciFunction[] appended(final PciFunction[] a, final PciFunction fn) {
+        final PciFunction[] copy = Arrays.copyOf(a, a.length + 1);
+        copy[a.length] = fn;
+        return copy;
     }
 
     /** @return a copy with DMA ownership replaced. */
     public GroupState withOwned(final boolean o) {
         return o == owned ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt,
-            orphanedRecoveries, o, pasidArray, devices);
+            orphans, o, pasidArray, devices);
     }
 
     /** @return a copy with pasid_array replaced. */
     public GroupState withPasidArray(final PasidTable t) {
         return t == pasidArray ? this : new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt,
-            orphanedRecoveries, owned, t, devices);
+            orphans, owned, t, devices);
     }
 
     /** @return a copy with the i-th gdev replaced. */
@@ -210,7 +225,7 @@ public final class GroupState {
         }
         final DeviceState[] copy = devices.clone();
         copy[i] = d;
-        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphans, owned,
             pasidArray, copy);
     }
 
@@ -222,7 +237,7 @@ public final class GroupState {
         if (recoveryCount == recoveryCnt) {
             return withDevice(i, d);
         }
-        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCount, orphanedRecoveries,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCount, orphans,
             owned, pasidArray, replaced(i, d));
     }
 
@@ -232,11 +247,11 @@ public final class GroupState {
      *         and done of the group-flag models change both)
      */
     public GroupState withDeviceAndResettingBy(final int i, final DeviceState d, final PciFunction fn) {
-        final int orphans = fn == null ? 0 : orphanedRecoveries;
-        if (fn == resettingBy && resetting == (fn != null) && orphans == orphanedRecoveries) {
+        final PciFunction[] o = fn == null ? NO_ORPHANS : orphans;
+        if (fn == resettingBy && resetting == (fn != null) && o == orphans) {
             return withDevice(i, d);
         }
-        return new GroupState(domain, blockingAllocated, fn != null, fn, recoveryCnt, orphans, owned, pasidArray,
+        return new GroupState(domain, blockingAllocated, fn != null, fn, recoveryCnt, o, owned, pasidArray,
             replaced(i, d));
     }
 
@@ -253,7 +268,7 @@ public final class GroupState {
     public GroupState withDeviceAdded(final DeviceState d) {
         final DeviceState[] copy = Arrays.copyOf(devices, devices.length + 1);
         copy[devices.length] = d;
-        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphans, owned,
             pasidArray, copy);
     }
 
@@ -262,7 +277,7 @@ public final class GroupState {
         final DeviceState[] copy = new DeviceState[devices.length - 1];
         System.arraycopy(devices, 0, copy, 0, i);
         System.arraycopy(devices, i + 1, copy, i, devices.length - i - 1);
-        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphans, owned,
             pasidArray, copy);
     }
 
@@ -277,13 +292,13 @@ public final class GroupState {
         final GroupState s = (GroupState) o;
         return domain == s.domain && blockingAllocated == s.blockingAllocated && resetting == s.resetting
             && resettingBy == s.resettingBy
-            && recoveryCnt == s.recoveryCnt && orphanedRecoveries == s.orphanedRecoveries && owned == s.owned
+            && recoveryCnt == s.recoveryCnt && Arrays.equals(orphans, s.orphans) && owned == s.owned
             && pasidArray.equals(s.pasidArray) && Arrays.equals(devices, s.devices);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphanedRecoveries, owned,
+        return Objects.hash(domain, blockingAllocated, resetting, resettingBy, recoveryCnt, orphans.length, owned,
             pasidArray, Arrays.hashCode(devices));
     }
 
@@ -291,7 +306,7 @@ public final class GroupState {
     public String toString() {
         return "GroupState{domain=" + domain + ", blockingAllocated=" + blockingAllocated
             + ", resetting=" + resetting + ", resettingBy=" + (resettingBy == null ? null : resettingBy.bdf())
-            + ", recoveryCnt=" + recoveryCnt + ", orphanedRecoveries=" + orphanedRecoveries + ", owned=" + owned
+            + ", recoveryCnt=" + recoveryCnt + ", orphanedRecoveries=" + orphans.length + ", owned=" + owned
             + ", pasidArray=" + pasidArray + ", devices=" + Arrays.toString(devices) + '}';
     }
 }

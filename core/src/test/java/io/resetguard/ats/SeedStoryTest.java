@@ -6,6 +6,7 @@ import io.resetguard.fabric.Domain;
 import io.resetguard.mem.PhysMem;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.recovery.RecoveryPolicy;
+import io.resetguard.state.GdevBlocked;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -69,7 +70,7 @@ class SeedStoryTest {
     @EnumSource(ProtocolModel.class)
     void fenceThenExternalReset(final ProtocolModel m) {
         final Story s = new Story(m, RecoveryPolicy.FENCE_THEN_RESET);
-        final boolean unblocksOnFailure = m == ProtocolModel.LINUX_7_0 || m == ProtocolModel.LINUX_7_1;
+        final boolean unblocksOnFailure = m.afterReset() == ProtocolModel.AfterReset.ALWAYS_DONE;
         assertTrue(s.r.recovery.scheduled() >= 1, "recovery ran");
         assertTrue(s.r.recovery.failed() >= 1, "and its reset failed");
         if (unblocksOnFailure) {
@@ -78,6 +79,11 @@ class SeedStoryTest {
         } else {
             assertEquals(0, s.r.count(EventType.VIOLATION_MEMORY_CORRUPTION), m + "\n" + s.r.oracle.report());
             assertTrue(s.r.parked(s.nic), m + ": kept blocked");
+            if (m.gdevBlocked() == ProtocolModel.GdevBlockedKind.ENUM_WITH_BROKEN) {
+                // quar-v6 (docs/protocol.md §2.5a): the failed reset's done(result) left it BROKEN
+                assertEquals(GdevBlocked.BROKEN, s.nic.fn().group().snapshot().deviceOf(s.nic.fn()).blockedState(),
+                    m + "\n" + s.r.oracle.report());
+            }
         }
         assertEquals(0, s.r.count(EventType.VIOLATION_INVALIDATION_TO_BLOCKED), s.r.oracle.report());
         final Errno rc = s.laterGoodReset();

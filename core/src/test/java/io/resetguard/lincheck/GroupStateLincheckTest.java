@@ -1,5 +1,6 @@
 package io.resetguard.lincheck;
 
+import io.resetguard.errno.Errno;
 import io.resetguard.fabric.Bdf;
 import io.resetguard.fabric.Domain;
 import io.resetguard.fabric.Fabric;
@@ -74,6 +75,12 @@ class GroupStateLincheckTest {
             g.done(b);
         }
 
+        /** done(a, -EIO): a reset that failed, as the QUAR series passes its result (§2.5, §2.5a). */
+        @Operation
+        public void doneFailedA() {
+            g.done(a, Errno.EIO);
+        }
+
         @Operation
         public String attach1() {
             return g.attachGroup(d1).kernelString();
@@ -146,8 +153,13 @@ class GroupStateLincheckTest {
      * <pre>
      *   flag models (7.0, seed)   resettingBy: which function set group->resetting_domain, -1 if
      *                             NULL; the fence is group-wide, but only that function is parked
-     *   counter models (7.1 ...)  depth[x]: gdev->reset_depth; blocked[x] == depth[x] > 0;
+     *   counter models (7.1 ...)  depth[x]: gdev->reset_depth; blocked[x] == depth[x] > 0 || kept[x];
      *                             recovery_cnt == number of blocked gdevs (invariant 6)
+     *   done(result) models       kept[x]: the outermost done() reported a failed reset, so the
+     *   (result-to-done, quar-v6) function stays blocked and counted at depth 0 (quar-v6 calls it
+     *                             BROKEN, docs/protocol.md §2.5a) until an outermost done() reports
+     *                             success; a nested done() only lowers the depth; every other model
+     *                             ignores the result
      * </pre>
      */
     public static class PlainSpec {
@@ -164,6 +176,10 @@ class GroupStateLincheckTest {
         private int resettingBy = -1;
         /** Counter models: gdev->reset_depth of A and B. */
         private final int[] depth = new int[2];
+        /** done(result) models: kept blocked after a failed outermost done() (quar-v6: BROKEN). */
+        private final boolean[] kept = new boolean[2];
+        /** Whether done() reads the reset's result (§2.5, §2.5a). */
+        private final boolean passResult = model == ProtocolModel.RESULT_TO_DONE || model == ProtocolModel.QUAR_V6;
         /** group->pasid_array[1] is present (A is the only PASID-capable function). */
         private boolean pasid1;
 
@@ -178,12 +194,12 @@ class GroupStateLincheckTest {
 
         /** The attach fence of §1.6 rows 1 and 4 (invariant 11, 14). */
         private boolean groupFenced() {
-            return flag ? resettingBy >= 0 : depth[A] + depth[B] > 0;
+            return flag ? resettingBy >= 0 : parked(A) || parked(B);
         }
 
         /** On the blocking domain for a reset (invariant 3): the function that set the flag, or a blocked gdev. */
         private boolean parked(final int x) {
-            return flag ? resettingBy == x : depth[x] > 0;
+            return flag ? resettingBy == x : depth[x] > 0 || kept[x];
         }
 
         /** §1.2 (7.0: WARN + -EBUSY on re-entry; seed §2.3: 0), §1.3 (depth++; only the first blocks). */
@@ -199,12 +215,19 @@ class GroupStateLincheckTest {
             return "0";
         }
 
-        /** §1.4 (any done() clears the group flag), §1.5 (unbalanced: WARN, no-op; only depth 1 -> 0 unblocks). */
-        private void done(final int x) {
+        /**
+         * §1.4 (any done() clears the group flag), §1.5 (unbalanced: WARN, no-op; only depth 1 -> 0
+         * unblocks), §2.5/§2.5a (done(result): the outermost done() keeps a failed function blocked,
+         * a successful one unblocks it).
+         */
+        private void done(final int x, final boolean failed) {
             if (flag) {
                 resettingBy = -1;
             } else if (depth[x] > 0) {
                 depth[x]--;
+                if (depth[x] == 0) {
+                    kept[x] = passResult && failed;
+                }
             }
         }
 
@@ -229,11 +252,15 @@ class GroupStateLincheckTest {
         }
 
         public void doneA() {
-            done(A);
+            done(A, false);
         }
 
         public void doneB() {
-            done(B);
+            done(B, false);
+        }
+
+        public void doneFailedA() {
+            done(A, true);
         }
 
         /** iommu_attach_group(): -EBUSY unless the group is on its default or blocking domain. */

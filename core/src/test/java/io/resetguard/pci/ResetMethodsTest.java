@@ -243,14 +243,15 @@ class ResetMethodsTest {
         // A re-probe (sysfs reset_method "default") of a root-bus ATS function: bus probes -ENOTTY
         // after its probe-mode prepare. The seed rule keeps the function blocked on that "failed
         // reset", and result-to-done's done(-ENOTTY) quarantines it; no reset ever failed, so the
-        // quiescence oracle must call it a liveness violation. 7.0 and 7.1 unblock.
+        // quiescence oracle must call it a liveness violation. 7.0 and 7.1 unblock; quar-v6's probes
+        // make no IOMMU change at all (docs/protocol.md §2.5a), so nothing is blocked.
         final PciRig r = new PciRig(model);
         final PciDev d = r.add("01:00.0", true, PciCaps.typical(), null);
         final io.resetguard.oracle.Oracle oracle = new io.resetguard.oracle.Oracle(r.fabric, r.pci);
         assertEquals(Errno.OK, r.pci.storeResetMethods(d, "default"));
         assertEquals(0, d.probesInFlight());
-        final boolean keepsBlocked = model == ProtocolModel.SEED || model == ProtocolModel.SEED_ON_7_1
-            || model == ProtocolModel.RESULT_TO_DONE;
+        final boolean keepsBlocked = model.afterReset() != ProtocolModel.AfterReset.ALWAYS_DONE
+            && model.probeHooks() == ProtocolModel.ProbeHooks.PREPARE_DONE;
         assertEquals(keepsBlocked, r.parked(d));
         assertEquals(keepsBlocked, d.probeLeftParked());
         final var found = oracle.checkQuiescent();
@@ -269,6 +270,33 @@ class ResetMethodsTest {
                 assertTrue(oracle.checkQuiescent().isEmpty());
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProtocolModel.class)
+    void quarV6ProbesMakeNoIommuChange(final ProtocolModel model) {
+        // device_specific and bus run prepare/done in probe mode (§4.1) except under quar-v6, whose
+        // probes make no IOMMU change at all (docs/protocol.md §2.5a): no prepare, no done, no attach.
+        final PciRig r = new PciRig(model);
+        final PciBridge br = r.pci.addBridge(Bdf.parse("0000:00:01.0"), false, false, false);
+        final PciDev d = r.add("01:00.0", true, PciCaps.typical().withQuirk(Quirk.REGISTER_SEQUENCE), br);
+        final java.util.List<String> changes = new java.util.ArrayList<>();
+        r.group.addAttachListener((g, fn, before, after) -> changes.add(fn.bdf() + " -> " + after.rid()));
+        final var before = r.group.snapshot();
+        assertEquals(Errno.OK, r.pci.probe(d, ResetMethod.DEVICE_SPECIFIC));
+        assertEquals(Errno.OK, r.pci.probe(d, ResetMethod.BUS));
+        assertEquals(Errno.OK, r.pci.storeResetMethods(d, "default"));
+        final boolean hooks = model.probeHooks() == ProtocolModel.ProbeHooks.PREPARE_DONE;
+        assertEquals(model == ProtocolModel.QUAR_V6, !hooks);
+        if (hooks) {
+            assertFalse(changes.isEmpty(), "probe-mode prepare/done park and unpark the function");
+        } else {
+            assertEquals(java.util.List.of(), changes);
+            assertSame(before, r.group.snapshot(), "not one transition committed");
+            assertFalse(r.group.snapshot().blockingAllocated(), "not even the blocking domain allocated");
+        }
+        assertFalse(r.parked(d));
+        assertEquals(0, d.probesInFlight());
     }
 
     @Test

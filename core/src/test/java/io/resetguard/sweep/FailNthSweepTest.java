@@ -187,7 +187,8 @@ class FailNthSweepTest {
                     p.add("invariant " + v);
                 }
             }
-            // only seed and result-to-done may keep a function blocked, and only after its last reset failed
+            // only seed, result-to-done and quar-v6 may keep a function blocked, and only after its last
+            // reset failed; quar-v6 must call that state BROKEN (docs/protocol.md §2.5a)
             final boolean keepsFailed = m.afterReset() != ProtocolModel.AfterReset.ALWAYS_DONE;
             int keptBlocked = 0;
             for (int i = 0; i < s.deviceCount(); i++) {
@@ -197,12 +198,17 @@ class FailNthSweepTest {
                 if (g.rules().parked(s, i)) {
                     if (keepsFailed && lastFailed) {
                         keptBlocked++;
+                        if (m.gdevBlocked() == ProtocolModel.GdevBlockedKind.ENUM_WITH_BROKEN && !d.broken()) {
+                            p.add(d.fn().bdf() + " kept blocked after a failed reset but " + d.blockedState()
+                                + ", not BROKEN");
+                        }
                     } else {
                         p.add(d.fn().bdf() + " left blocked (depth " + d.depth() + ", last reset "
                             + dev.lastResetResult() + ")");
                     }
                 }
-                // every swept model balances the depth, result-to-done included (done(result) always decrements)
+                // every swept model balances the depth, result-to-done and quar-v6 included (done(result)
+                // always decrements)
                 if (d.depth() != 0) {
                     p.add(d.fn().bdf() + " reset_depth leaked: " + d.depth());
                 }
@@ -252,7 +258,7 @@ class FailNthSweepTest {
         final List<Arguments> out = new ArrayList<>();
         for (final Sequence seq : Sequence.values()) {
             for (final ProtocolModel m : EnumSet.of(ProtocolModel.LINUX_7_0, ProtocolModel.SEED,
-                ProtocolModel.LINUX_7_1, ProtocolModel.RESULT_TO_DONE)) {
+                ProtocolModel.LINUX_7_1, ProtocolModel.RESULT_TO_DONE, ProtocolModel.QUAR_V6)) {
                 out.add(Arguments.of(seq, m));
             }
         }

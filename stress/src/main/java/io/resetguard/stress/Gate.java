@@ -12,7 +12,7 @@ import java.lang.annotation.Target;
  *
  * <p>Every jcstress test costs about 20 s in the gate's {@code -m quick -fsm 0 -sc false} run (six
  * JVM configurations, each a fresh fork), so the gate holds one class for each of the races that
- * matter most (the model that shows the most) plus every negative control, about 21 tests; the other
+ * matter most (the model that shows the most) plus every negative control, about 24 tests; the other
  * races, models and locking-cell variants run in the campaign. {@code JcstressSuiteIT} builds its
  * {@code -t} regular expression from the classes that carry this annotation; {@code SuiteStructureTest}
  * checks that every negative control is marked and that the subset still covers at least 15

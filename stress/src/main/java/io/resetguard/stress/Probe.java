@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *             "DEF"  the group's default domain
  *             "NEW"  the paging domain a test attaches
  *             "NULL" no domain;  "OTHER" anything else
+ *  gdev       "NONE", "RESETTING", "BROKEN"              gdev-&gt;blocked ({@link io.resetguard.state.GdevBlocked};
+ *                                                       bool models: NONE or RESETTING), "GONE" if no gdev
  *  fence      group-&gt;resetting_domain != NULL ? 1 : 0   (linux-7.0, seed: the group flag)
  *             group-&gt;recovery_cnt                       (linux-7.1 family)
  *  events     number of kernel log events of the sample's fabric (all WARNs in every expected outcome)
@@ -121,6 +123,12 @@ public final class Probe {
         return d == null ? "GONE" : domain(g, d.rid(), extra);
     }
 
+    /** @return the token of {@code fn}'s gdev-&gt;blocked: NONE, RESETTING, BROKEN, or GONE if no gdev. */
+    public static String gdev(final GroupState s, final PciFunction fn) {
+        final DeviceState d = s.deviceOf(fn);
+        return d == null ? "GONE" : d.blockedState().name();
+    }
+
     /** @return {@code fn}'s reset_depth (-1 if no gdev). */
     public static int depth(final GroupState s, final PciFunction fn) {
         final DeviceState d = s.deviceOf(fn);
@@ -174,6 +182,7 @@ public final class Probe {
     public static final class Watch implements AttachListener {
         private final AtomicInteger violations = new AtomicInteger();
         private final AtomicInteger maxFence = new AtomicInteger();
+        private final AtomicInteger changes = new AtomicInteger();
 
         /**
          * @param g the group to watch
@@ -188,6 +197,7 @@ public final class Probe {
         @Override
         public void onPhysicalChange(final IommuGroup group, final PciFunction fn, final DeviceState before,
                                      final DeviceState after) {
+            changes.incrementAndGet();
             final GroupState s = group.snapshot();
             if (!Invariants.check(group, s).isEmpty()) {
                 violations.incrementAndGet();
@@ -205,9 +215,48 @@ public final class Probe {
             return violations.get();
         }
 
+        /** @return how many physical attachment changes were reported. */
+        public int changes() {
+            return changes.get();
+        }
+
         /** @return the highest fence value seen (recovery_cnt, or the 7.0 flag as 0/1). */
         public int maxFence() {
             return maxFence.get();
+        }
+    }
+
+    /**
+     * ResetDone - an attach listener that counts the {@code reset_device_done} calls
+     * ({@link AttachListener#onResetDeviceDone}) the group makes: the driver's quarantine is lifted
+     * once per call, so a race must see exactly one per done() that unblocked.
+     */
+    public static final class ResetDone implements AttachListener {
+        private final AtomicInteger calls = new AtomicInteger();
+
+        /**
+         * @param g the group to watch
+         * @return a new counter, registered on {@code g}
+         */
+        public static ResetDone on(final IommuGroup g) {
+            final ResetDone h = new ResetDone();
+            g.addAttachListener(h);
+            return h;
+        }
+
+        @Override
+        public void onPhysicalChange(final IommuGroup group, final PciFunction fn, final DeviceState before,
+                                     final DeviceState after) {
+        }
+
+        @Override
+        public void onResetDeviceDone(final IommuGroup group, final PciFunction fn) {
+            calls.incrementAndGet();
+        }
+
+        /** @return the number of reset_device_done calls so far. */
+        public int calls() {
+            return calls.get();
         }
     }
 

@@ -17,6 +17,12 @@
  *              hotplug(C) || prepare(A)            (Linux70, Linux71)          10   - (campaign only)
  *              unplug(A) || prepare(A)             (Linux71)                   9    - (campaign only)
  *              prepare; read in-flight || announce; isParked  (Dekker)         15   BlockedFlagHandshakeRace
+ *              done(A, result) || attach_group(NEW), A prepared  (QuarV6Failed, QuarV6Good,
+ *                                                   QuarV6FailedLocking, ResultToDoneFailed)
+ *                                                                              6    QuarDoneAttachRace.QuarV6Failed,
+ *                                                                                   QuarDoneAttachRace.QuarV6Good
+ *              failed reset(A) || good reset(A)    (QuarV6, QuarV6Locking,     4    FailedThenGoodResetRace.QuarV6
+ *                                                   ResultToDone)
  *  attach      attach_group(NEW) || prepare(A)     (Linux71Attach, Linux70Replace, Linux71AttachLocking)
  *                                                                              6    AttachPrepareRace.Linux71Attach
  *              attach_device_pasid || prepare(A)   (Linux71)                   7    - (campaign only)
@@ -32,7 +38,7 @@
  *              reset_function(A), flr times out, pm works || attach_group(NEW)
  *                                                  (Seed, SeedOn71, ResultToDone)
  *                                                                              3    FailedFlrFallbackRace.Seed
- *              reset_method probe(A) || reset_function(A)  (Linux71, Linux70, Seed)
+ *              reset_method probe(A) || reset_function(A)  (Linux71, Linux70, Seed, QuarV6)
  *                                                                              14   ProbeResetRace.Linux71
  *  inv         two submitters on one command queue                             12   ConcurrentSubmittersRace
  *              submit(ATC_INV A) || prepare(A)                                 15   SubmitPrepareRace

@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * heap and {@code -strideCount 10} (jcstress' default 40) lets an iteration stop sooner; together
  * about 3 s a test, at 1.0 million samples for the rarest control (80 of them forbidden) instead
  * of 1.9 million. The gate's size is therefore its number of tests, and the gate is kept to one
- * variant per race for the races that matter most, about 21 tests in 7-8 minutes.
+ * variant per race for the races that matter most, about 24 tests in 8-9 minutes.
  * The whole suite (the other models, the locking-cell variants) runs in the campaign
  * ({@code io.resetguard.stress.campaign.Campaign}, see the README).
  * The export is on the host command because the forks inherit the host's JVM flags (Agrona 2.x in

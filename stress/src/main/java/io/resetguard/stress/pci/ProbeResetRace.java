@@ -49,6 +49,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *     unblock A between the reset's prepare and its FLR: the hardware reset then runs with A's ATS
  *     unblocked (§5 reset rule, invariant 3). ACCEPTABLE_INTERESTING; the window (prepare to FLR
  *     trigger) is a few instructions wide with an immediate-readiness FLR, so it is rarely seen.</li>
+ * <li>quar-v6 (unmerged, QUAR v6 direction, docs/protocol.md §2.5a): probing makes no IOMMU change
+ *     at all, so there is no race on the IOMMU side: one outcome, and exactly the reset's two
+ *     physical changes (park, unpark).</li>
  * </ul>
  * In every model the probe's prepare can also land after the reset's done() but before the PCI
  * core's post-reset check (under linux-7.1 also: its level straddles the reset's done()). The check
@@ -84,7 +87,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>How to run: {@code cd stress/target &&
  *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ProbeResetRace.Linux71}
- * (or {@code .Linux70}, {@code .Seed}).
+ * (or {@code .Linux70}, {@code .Seed}, {@code .QuarV6}).
  */
 public final class ProbeResetRace {
     /** The upstream bridge of A (parsed once). */
@@ -276,6 +279,51 @@ public final class ProbeResetRace {
         @Arbiter
         public void arbiter(final LLLLLLLL_Result r) {
             observe(r);
+        }
+    }
+
+    /**
+     * quar-v6: the probe makes no prepare/done and no attach change (docs/protocol.md §2.5a), so the
+     * only physical changes are the reset's own park and unpark; the arbiter folds that count into
+     * r8 (a probe that touched the IOMMU while alone adds two more).
+     *
+     * <p>How to run: {@code cd stress/target &&
+     *     java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar jcstress.jar -m quick -t ProbeResetRace.QuarV6}
+     */
+    @Race(value = "reset_method probe(A) || reset_function(A)", scenarios = {14}, invariants = {3, 15, 17})
+    @JCStressTest
+    @Description("quar-v6: sysfs reset_method re-probe racing pci_reset_function(A); probes leave the IOMMU alone")
+    @Outcome(id = "0, 0, flr/pm/bus, 0, DEF, 0/0, 0, true", expect = ACCEPTABLE,
+        desc = "the probe touched nothing; the reset parked A for the FLR and unparked it (two physical changes)")
+    @Outcome(id = "[^,]*, [^,]*, [^,]*, 1, .*", expect = FORBIDDEN, desc = "the FLR ran with A unblocked")
+    @Outcome(id = "-EBUSY, .*", expect = FORBIDDEN, desc = "the reset was refused")
+    @Outcome(id = "[^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [^,]*, [1-9], .*", expect = FORBIDDEN,
+        desc = "a liveness alarm")
+    @Outcome(expect = FORBIDDEN, desc = "anything else, including a probe that made a physical change (r8 false)")
+    @State
+    public static class QuarV6 extends Fixture {
+        /** quar-v6. */
+        public QuarV6() {
+            super(ProtocolModel.QUAR_V6);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor1(final LLLLLLLL_Result r) {
+            reset(r);
+        }
+
+        /** @param r result */
+        @Actor
+        public void actor2(final LLLLLLLL_Result r) {
+            probe(r);
+        }
+
+        /** @param r result */
+        @Arbiter
+        public void arbiter(final LLLLLLLL_Result r) {
+            observe(r);
+            r.r8 = (Boolean) r.r8 && watch.changes() == 2;
         }
     }
 }
