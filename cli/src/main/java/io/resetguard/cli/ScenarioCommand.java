@@ -125,9 +125,9 @@ final class ScenarioCommand implements java.util.concurrent.Callable<Integer> {
         try {
             root = STRICT.readTree(body);
         } catch (final StreamConstraintsException e) {
-            final String m = String.valueOf(e.getOriginalMessage()).replaceAll(", from StreamReadConstraints[^)]*\\)",
-                ")");
-            throw new IllegalArgumentException("exceeds a JSON reader limit: " + Messages.clip(m) + at(e));
+            final String m = String.valueOf(e.getOriginalMessage())
+                .replaceAll(",\\s*from\\s*`?StreamReadConstraints\\.\\w+\\(\\)`?", "");
+            throw new IllegalArgumentException("exceeds a JSON reader limit: " + Messages.cut(m, 120) + at(e));
         } catch (final JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + Messages.clip(String.valueOf(e.getOriginalMessage()))
                 + at(e));

@@ -46,6 +46,19 @@ final class SimulateCommand implements Callable<Integer> {
      */
     static int run(final CommandSpec spec, final SimSettings.Resolved r, final boolean progress, final String where)
         throws InterruptedException, java.io.IOException {
+        return run(spec, r, progress, where, SimRun::execute);
+    }
+
+    /** What runs the simulation once the report is leased ({@link SimRun#execute}; a test may fail it). */
+    @FunctionalInterface
+    interface Runner {
+        int execute(io.resetguard.sim.SimConfig c, java.nio.file.Path report, boolean progress,
+                    java.io.PrintWriter out, java.io.PrintWriter err) throws InterruptedException;
+    }
+
+    /** {@link #run(CommandSpec, SimSettings.Resolved, boolean, String)} with the given runner. */
+    static int run(final CommandSpec spec, final SimSettings.Resolved r, final boolean progress, final String where,
+                   final Runner runner) throws InterruptedException, java.io.IOException {
         final long maxHeap = Runtime.getRuntime().maxMemory();
         final String tooBig = RunEstimate.refusal(r.config(), maxHeap);
         if (tooBig != null) {
@@ -60,7 +73,7 @@ final class SimulateCommand implements Callable<Integer> {
         try (lease) {
             spec.commandLine().getOut().println(RunEstimate.describe(r.config(), maxHeap,
                 Runtime.getRuntime().availableProcessors()));
-            return SimRun.execute(r.config(), lease.target(), progress, spec.commandLine().getOut(),
+            return runner.execute(r.config(), lease.target(), progress, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
         } catch (final RuntimeException | OutOfMemoryError e) {
             if (!causedByOom(e)) {
