@@ -81,7 +81,10 @@ public final class Main implements Callable<Integer> {
                 msg += "; did you mean " + String.join(" or ", s.subList(0, Math.min(3, s.size()))) + "?";
             }
         }
-        c.getErr().println(cmd + ": " + Messages.cut(msg, 160) + " (try '" + cmd + " --help')");
+        final String prefix = cmd + ": ";
+        final String help = " (try '" + cmd + " --help')";
+        c.getErr().println(prefix + Messages.cut(msg, Math.max(80, Messages.MAX_LINE - prefix.length() - help.length()))
+            + help);
         c.getErr().flush();
         return c.getCommandSpec().exitCodeOnInvalidInput();
     }

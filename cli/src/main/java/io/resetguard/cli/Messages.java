@@ -11,7 +11,7 @@ final class Messages {
     /** The longest error line, in characters, that {@link #line} lets through. */
     static final int MAX_LINE = 200;
     /** The longest quoted value, in characters, that {@link #clip} lets through. */
-    static final int MAX_VALUE = 60;
+    static final int MAX_VALUE = 80;
 
     private Messages() {
     }

@@ -66,16 +66,22 @@ final class RunEstimate {
         if (need <= maxHeap) {
             return null;
         }
-        return String.format(Locale.ROOT, "the run needs about %s of heap but the JVM has %s: set "
-                + "RESETGUARD_JAVA_OPTS=-Xmx%dm, or use more IOMMUs (--iommus; smaller shards) or fewer --threads",
-            mb(need), mb(maxHeap), (need >> 20) * 5 / 4 + 1);
+        return String.format(Locale.ROOT, "needs about %s of heap, the JVM has %s: set "
+                + "RESETGUARD_JAVA_OPTS=-Xmx%s, or use more --iommus (smaller shards) or fewer --threads",
+            mb(need), mb(maxHeap), xmx(need * 5 / 4));
     }
 
     /** @return the advice printed for an OutOfMemoryError during a run. */
     static String outOfMemory(final SimConfig c, final long maxHeap) {
-        return String.format(Locale.ROOT, "out of memory (heap %s; estimate %s): set RESETGUARD_JAVA_OPTS=-Xmx%dm, "
-            + "or use more IOMMUs (--iommus) or fewer --threads", mb(maxHeap), mb(heapBytes(c)),
-            Math.max(heapBytes(c), maxHeap) * 2 >> 20);
+        return String.format(Locale.ROOT, "out of memory (heap %s; estimate %s): set RESETGUARD_JAVA_OPTS=-Xmx%s, "
+            + "or use more --iommus (smaller shards) or fewer --threads", mb(maxHeap), mb(heapBytes(c)),
+            xmx(Math.max(heapBytes(c), maxHeap) * 2));
+    }
+
+    /** @return a JVM heap size of at least {@code bytes}: {@code 640m}, {@code 485g}. */
+    static String xmx(final long bytes) {
+        final long m = (bytes >> 20) + 1;
+        return m >= 4096 ? (m + 1023) / 1024 + "g" : m + "m";
     }
 
     private static String mb(final long bytes) {

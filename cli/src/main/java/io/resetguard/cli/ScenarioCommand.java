@@ -89,7 +89,8 @@ final class ScenarioCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private int bad(final String msg) {
-        spec.commandLine().getErr().println("resetguard scenario: " + Messages.line(msg));
+        final String prefix = "resetguard scenario: ";
+        spec.commandLine().getErr().println(prefix + Messages.cut(msg, Messages.MAX_LINE - prefix.length()));
         spec.commandLine().getErr().flush();
         return 2;
     }

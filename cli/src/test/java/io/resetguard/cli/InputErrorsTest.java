@@ -39,7 +39,7 @@ class InputErrorsTest {
         assertEquals(2, run(args), String.join(" ", args) + "\nout: " + out + "\nerr: " + err);
         final List<String> lines = err.strip().lines().toList();
         assertEquals(1, lines.size(), "one line:\n" + err);
-        assertTrue(lines.get(0).length() <= 250, "short line: " + lines.get(0).length());
+        assertTrue(lines.get(0).length() <= Messages.MAX_LINE, "short line: " + lines.get(0).length());
         for (final String n : needles) {
             assertTrue(lines.get(0).contains(n), "'" + n + "' in: " + lines.get(0));
         }
