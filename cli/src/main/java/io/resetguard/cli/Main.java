@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
  * <pre>
  *   java -jar cli/target/resetguard.jar --help
  *   java -jar cli/target/resetguard.jar models
- *   java -jar cli/target/resetguard.jar demo --model seed
+ *   java -jar cli/target/resetguard.jar demo --models seed
  *   java -jar cli/target/resetguard.jar simulate --functions 10000 --duration 10m
  *   java -jar cli/target/resetguard.jar scenario my-fleet.json
  * </pre>

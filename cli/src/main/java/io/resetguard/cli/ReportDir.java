@@ -72,10 +72,12 @@ import java.util.regex.Pattern;
  * Two runs writing the same target exclude each other with {@link FileChannel#tryLock()} on
  * {@code .NAME.rg-lock}, taken before the simulation starts and held until its report is committed
  * ({@link Lease#close()}). The loser is refused at once with one line; it never touches the target.
- * The lock file is deleted by its holder before it unlocks it; NOTE: a process that opened the file
- * just before that deletion may then lock the deleted inode, so after locking the holder writes a
- * token into its file and reads it back through the path: a mismatch means the lock is on a stale inode,
- * and it starts over.
+ * The lock is released by the kernel when its holder dies, so a killed run never blocks the next one.
+ * NOTE: the lock file (empty) stays beside the report. Deleting it on release would let a run that
+ * opened it just before the deletion lock the deleted inode while a third run locks a new file of the
+ * same name: two holders. (Checking the inode after locking would need a second descriptor of the file,
+ * and closing any descriptor of a file drops the process's fcntl locks on it.) For the same reason this
+ * class never opens the lock file a second time while it holds the lock.
  *
  * <p>The target's parent is created if missing and probed by creating and deleting a directory in it
  * before the simulation, so an unwritable path (read-only, under a regular file, under {@code /proc})
@@ -116,19 +118,17 @@ final class ReportDir {
 
     /**
      * A held report lock and the real target path. Close it after the report is committed (or the run
-     * failed): it deletes the lock file and unlocks.
+     * failed): it unlocks (the lock file stays, see the class Javadoc).
      */
     static final class Lease implements AutoCloseable {
         private final Path target;
-        private final Path lockFile;
         private final FileChannel channel;
         private final FileLock lock;
         private final Set<PosixFilePermission> dirPerms;
 
-        private Lease(final Path target, final Path lockFile, final FileChannel channel, final FileLock lock,
+        private Lease(final Path target, final FileChannel channel, final FileLock lock,
                       final Set<PosixFilePermission> dirPerms) {
             this.target = target;
-            this.lockFile = lockFile;
             this.channel = channel;
             this.lock = lock;
             this.dirPerms = dirPerms;
@@ -147,14 +147,9 @@ final class ReportDir {
         @Override
         public void close() throws IOException {
             try {
-                // NOTE: delete while still holding the lock; see the class Javadoc on stale inodes.
-                Files.deleteIfExists(lockFile);
+                lock.release();
             } finally {
-                try {
-                    lock.release();
-                } finally {
-                    channel.close();
-                }
+                channel.close();
             }
         }
     }
@@ -179,73 +174,40 @@ final class ReportDir {
                 + "': " + reason(e));
         }
         final Path lockFile = sibling(target, "rg-lock");
-        for (int attempt = 0; ; attempt++) {
-            final FileChannel ch;
+        final FileChannel ch;
+        try {
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        } catch (final IOException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException(what + ": '" + Messages.clip(name) + "' is not writable: cannot create '"
+                + lockFile.getFileName() + "' in " + target.getParent() + ": " + reason(e));
+        }
+        FileLock lock = null;
+        try {
             try {
-                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
-            } catch (final IOException | UnsupportedOperationException e) {
-                throw new IllegalArgumentException(what + ": '" + name + "' is not writable: cannot create '"
-                    + lockFile.getFileName() + "' in " + target.getParent() + ": " + reason(e));
+                lock = ch.tryLock();
+            } catch (final OverlappingFileLockException e) {
+                lock = null; // held by another run in this JVM
             }
-            FileLock lock = null;
-            try {
-                try {
-                    lock = ch.tryLock();
-                } catch (final OverlappingFileLockException e) {
-                    lock = null; // held by another run in this JVM
-                }
-                if (lock == null) {
-                    throw new IllegalArgumentException(what + ": '" + name + "' is being written by another "
-                        + "ResetGuard run (lock " + lockFile + "); wait for it or choose another directory");
-                }
-                final byte[] token = (ProcessHandle.current().pid() + ":" + System.nanoTime() + ":"
-                    + System.identityHashCode(ch)).getBytes(StandardCharsets.US_ASCII);
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap(token), 0);
-                byte[] onPath;
-                try {
-                    onPath = Files.readAllBytes(lockFile);
-                } catch (final NoSuchFileException e) {
-                    onPath = new byte[0];
-                }
-                if (!java.util.Arrays.equals(token, onPath)) {
-                    // NOTE: we locked an inode its holder deleted on release; start over on the new one.
-                    lock.release();
-                    ch.close();
-                    if (attempt > 100) {
-                        throw new IllegalArgumentException(what + ": '" + name + "': cannot take the lock "
-                            + lockFile + " (it keeps being replaced)");
-                    }
-                    continue;
-                }
-                recover(target);
-                // the target as it is after recovery: a previous report, empty, or absent
-                check(what, name);
-                final Set<PosixFilePermission> perms = probe(what, name, target);
-                return new Lease(target, lockFile, ch, lock, perms);
-            } catch (final IOException e) {
-                closeQuietly(lockFile, lock, ch);
-                throw new IllegalArgumentException(what + ": cannot lock '" + lockFile + "': " + reason(e));
-            } catch (final RuntimeException e) {
-                if (lock != null) {
-                    closeQuietly(lockFile, lock, ch);
-                } else {
-                    closeQuietly(null, null, ch);
-                }
-                throw e;
+            if (lock == null) {
+                throw new IllegalArgumentException(what + ": '" + Messages.clip(name) + "' is being written by another "
+                    + "ResetGuard run (lock " + lockFile.getFileName() + "); wait for it or choose another directory");
             }
+            recover(target);
+            // the target as it is after recovery: a previous report, empty, or absent
+            check(what, name);
+            final Set<PosixFilePermission> perms = probe(what, name, target);
+            return new Lease(target, ch, lock, perms);
+        } catch (final IOException e) {
+            closeQuietly(lock, ch);
+            throw new IllegalArgumentException(what + ": cannot prepare '" + Messages.clip(name) + "': " + reason(e));
+        } catch (final RuntimeException e) {
+            closeQuietly(lock, ch);
+            throw e;
         }
     }
 
-    private static void closeQuietly(final Path lockFile, final FileLock lock, final FileChannel ch) {
-        try {
-            if (lockFile != null) {
-                Files.deleteIfExists(lockFile);
-            }
-        } catch (final IOException ignored) {
-            // the next run takes the same lock file over
-        }
+    private static void closeQuietly(final FileLock lock, final FileChannel ch) {
         try {
             if (lock != null) {
                 lock.release();
@@ -268,7 +230,7 @@ final class ReportDir {
                 Files.delete(p);
             }
         } catch (final IOException e) {
-            throw new IllegalArgumentException(what + ": '" + name + "' is not writable: " + reason(e));
+            throw new IllegalArgumentException(what + ": '" + Messages.clip(name) + "' is not writable: " + reason(e));
         }
     }
 

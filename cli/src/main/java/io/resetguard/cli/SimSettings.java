@@ -33,30 +33,38 @@ final class SimSettings {
 
     /** One setting: its option, its scenario field, its parser and its help. */
     enum Setting {
-        FUNCTIONS("--functions", "functions", "N", Kind.INT, "ATS functions in the fleet (default 100,000)."),
+        FUNCTIONS("--functions", "functions", "N", Kind.INT,
+            "ATS functions in the fleet (default " + fmt("%,d", D.CONFIG.functions()) + ")."),
         IOMMUS("--iommus", "iommus", "N", Kind.INT,
-            "IOMMU instances, one shard each (default: one per 16,384 functions, at least 8)."),
-        DURATION("--duration", "duration", "D", Kind.DURATION, "Virtual time, e.g. 1h, 1h30m, 7d (default 1h)."),
-        SEED("--seed", "seed", "S", Kind.LONG, "Master seed (default 42)."),
+            "IOMMU instances, one shard each (default: one per " + fmt("%,d", SimConfig.FUNCTIONS_PER_IOMMU)
+                + " functions, at least 8)."),
+        DURATION("--duration", "duration", "D", Kind.DURATION,
+            "Virtual time, e.g. 1h, 1h30m, 7d (default " + Durations.format(D.CONFIG.durationNs()) + ")."),
+        SEED("--seed", "seed", "S", Kind.LONG, "Master seed (default " + D.CONFIG.seed() + ")."),
         MODELS("--models", "models", "LIST", Kind.MODELS,
             "Comma-separated models (default: all): " + ProtocolModel.names() + "."),
         FAULT_RATE("--fault-rate", "faultRate", "X", Kind.RATE,
-            "Probability that a function's device hangs during the run (default 0.01)."),
+            "Probability that a function's device hangs during the run (default " + D.CONFIG.faultRate() + ")."),
         RESET_FAIL_RATE("--reset-fail-rate", "resetFailRate", "X", Kind.RATE,
-            "Probability that one reset-method run on a hung device fails (default 0.5)."),
+            "Probability that one reset-method run on a hung device fails (default "
+                + D.CONFIG.resetFailRate() + ")."),
         LATE_RATE("--late-rate", "lateRate", "X", Kind.RATE,
-            "Probability that a function's device answers invalidations late, after the timeout (default 0)."),
+            "Probability that a function's device answers invalidations late, after the timeout (default "
+                + D.CONFIG.lateRate() + ")."),
         IGNORE_IN_RESET_RATE("--ignore-in-reset-rate", "ignoreInResetRate", "X", Kind.RATE,
-            "Probability that a function's device ignores invalidations while it is being reset (default 0)."),
+            "Probability that a function's device ignores invalidations while it is being reset (default "
+                + D.CONFIG.ignoreInResetRate() + ")."),
         CYCLE_PERIOD("--cycle-period", "cyclePeriod", "D", Kind.DURATION,
-            "Mean time between a function's map/write/unmap cycles (default 2m)."),
+            "Mean time between a function's map/write/unmap cycles (default "
+                + Durations.format(D.CONFIG.cyclePeriodNs()) + ")."),
         WRITES_PER_CYCLE("--writes-per-cycle", "writesPerCycle", "N", Kind.INT,
-            "Translated writes per cycle (default 3)."),
+            "Translated writes per cycle (default " + D.CONFIG.writesPerCycle() + ")."),
         RECOVERY("--recovery", "recovery", "POLICY", Kind.RECOVERY,
-            "none, seed-worker or fence-then-reset (default fence-then-reset)."),
-        FLAVOUR("--flavour", "flavour", "NAME", Kind.FLAVOUR, "smmuv3 or vt-d (default smmuv3)."),
+            "none, seed-worker or fence-then-reset (default " + D.CONFIG.recovery().cliName() + ")."),
+        FLAVOUR("--flavour", "flavour", "NAME", Kind.FLAVOUR,
+            "smmuv3 or vt-d (default " + D.CONFIG.flavour().cliName() + ")."),
         THREADS("--threads", "threads", "N", Kind.INT, "Worker threads (default: the available processors)."),
-        REPORT("--report", "report", "DIR", Kind.PATH, "Report directory (default resetguard-report); "
+        REPORT("--report", "report", "DIR", Kind.PATH, "Report directory (default " + D.REPORT + "); "
             + "an existing one is replaced only if ResetGuard wrote it.");
 
         final String option;
@@ -85,7 +93,20 @@ final class SimSettings {
     }
 
     /** The default report directory. */
-    static final String DEFAULT_REPORT = "resetguard-report";
+    static final String DEFAULT_REPORT = D.REPORT;
+
+    /**
+     * The defaults the help text states, taken from {@link SimConfig#defaults()} so they cannot drift
+     * (a nested class, so that the enum's constants can reach them while the enum initializes).
+     */
+    private static final class D {
+        static final SimConfig CONFIG = SimConfig.defaults();
+        static final String REPORT = "resetguard-report";
+    }
+
+    private static String fmt(final String f, final Object v) {
+        return String.format(java.util.Locale.ROOT, f, v);
+    }
 
     /** A bad setting: its message is one line naming the option or field. */
     static final class Bad extends IllegalArgumentException {

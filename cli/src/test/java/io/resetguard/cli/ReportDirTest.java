@@ -105,7 +105,7 @@ class ReportDirTest {
                     }
                 }
                 write(target, "again");
-                assertEquals(Set.of("rep"), names(parent), at + ": only the report is left");
+                assertEquals(Set.of("rep", ".rep.rg-lock"), names(parent), at + ": only the report and its lock file");
                 assertEquals("<p>again</p>", Files.readString(target.resolve("index.html")));
             }
         }
@@ -126,7 +126,23 @@ class ReportDirTest {
         assertFalse(Files.exists(target), "the instant between the renames has no report");
         ReportDir.acquire("--report", target.toString()).close();
         assertEquals("<p>old</p>", Files.readString(target.resolve("index.html")));
-        assertEquals(Set.of("rep"), names(tmp));
+        assertEquals(Set.of("rep", ".rep.rg-lock"), names(tmp));
+    }
+
+    @Test
+    void aTemporaryReportLeftByAKillDuringTheWriteIsRemovedAndOtherNamesAreLeftAlone(@TempDir final Path tmp)
+        throws IOException {
+        final Path target = tmp.resolve("rep");
+        write(target, "old");
+        final Path half = Files.createDirectory(tmp.resolve(".rep.tmp123456789"));
+        Files.writeString(half.resolve("report.json"), "{\"models\": {");
+        final Path mine = Files.createDirectory(tmp.resolve(".rep.tmp-notes"));
+        Files.writeString(mine.resolve("n.txt"), "mine");
+        final Path tree = Files.createDirectories(tmp.resolve(".rep.tmp42").resolve("sub"));
+        ReportDir.acquire("--report", target.toString()).close();
+        assertEquals(Set.of("rep", ".rep.rg-lock", ".rep.tmp-notes", ".rep.tmp42"), names(tmp));
+        assertTrue(Files.isDirectory(tree), "a directory tree is not one of our temporaries");
+        assertEquals("<p>old</p>", Files.readString(target.resolve("index.html")));
     }
 
     @Test
@@ -199,7 +215,42 @@ class ReportDirTest {
             ReportDir.commit(staged(l.target(), "second"), l.target(), l.dirPerms(), s -> { });
         }
         assertEquals("<p>second</p>", Files.readString(target.resolve("index.html")));
-        assertEquals(Set.of("rep"), names(tmp));
+        assertEquals(Set.of("rep", ".rep.rg-lock"), names(tmp));
+    }
+
+    /** Run in a child JVM: hold the report lock of {@code args[0]} until standard input closes. */
+    public static final class HoldLock {
+        public static void main(final String[] args) throws IOException {
+            try (ReportDir.Lease l = ReportDir.acquire("--report", args[0])) {
+                System.out.println("held " + l.target());
+                System.out.flush();
+                while (System.in.read() >= 0) {
+                    // wait for the parent to close our input
+                }
+            }
+        }
+    }
+
+    @Test
+    void anotherProcessHoldingTheLockIsRefusedAndItsLockIsReleasedWhenItEnds(@TempDir final Path tmp) throws Exception {
+        final Path target = tmp.resolve("rep");
+        final Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), HoldLock.class.getName(), target.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            final String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertTrue(line != null && line.startsWith("held "), String.valueOf(line));
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReportDir.acquire("--report", target.toString()));
+            assertTrue(e.getMessage().contains("another ResetGuard run"), e.getMessage());
+        } finally {
+            p.getOutputStream().close();
+            assertEquals(0, p.waitFor());
+        }
+        assertEquals(Set.of(".rep.rg-lock"), names(tmp), "nothing but the (unlocked) lock file");
+        write(target, "after");
+        assertEquals(Set.of("rep", ".rep.rg-lock"), names(tmp));
     }
 
     @Test
