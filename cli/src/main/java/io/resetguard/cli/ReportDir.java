@@ -65,8 +65,8 @@ import java.util.regex.Pattern;
  *       holding only regular files (the temporary directory {@code SimReport.write} fills).</li>
  * </ul>
  * Hence, seen by any run that holds the lock, {@code NAME} is at every step either the whole old
- * report (or nothing, if there was none) or the whole new one, and no hidden leftovers survive the
- * next start. {@code ReportDirTest} kills the sequence between every pair of steps and checks this.
+ * report (or nothing, if there was none) or the whole new one, and nothing hidden but the lock file
+ * survives the next start. {@code ReportDirTest} kills the sequence before every step and checks this.
  *
  * <h2>Concurrency</h2>
  * Two runs writing the same target exclude each other with {@link FileChannel#tryLock()} on
