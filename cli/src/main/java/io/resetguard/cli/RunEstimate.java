@@ -28,6 +28,11 @@ final class RunEstimate {
     static final long BYTES_PER_FUNCTION = 130;
     /** Live heap besides the shards, bytes. */
     static final long BASE_BYTES = 48L << 20;
+    /**
+     * The least live heap besides the shards that {@link #refusal} assumes: the base above was measured
+     * in a large run; a small fleet runs in far less, and a run must not be refused on a guess.
+     */
+    static final long MIN_BASE_BYTES = 16L << 20;
     /** Heap the collector needs per byte live. */
     static final double HEADROOM = 1.6;
     /** Wall time per function, virtual hour and model on two threads, ns. */
@@ -38,9 +43,14 @@ final class RunEstimate {
 
     /** @return the heap {@code c} needs, bytes. */
     static long heapBytes(final SimConfig c) {
+        return (long) (HEADROOM * (BASE_BYTES + shardBytes(c)));
+    }
+
+    /** @return the live heap of the shards in flight, bytes. */
+    static long shardBytes(final SimConfig c) {
         final long perShard = (c.functions() + (long) c.iommus() - 1) / c.iommus();
         final long inFlight = Math.min(c.threads(), c.iommus());
-        return (long) (HEADROOM * (BASE_BYTES + inFlight * perShard * BYTES_PER_FUNCTION));
+        return inFlight * perShard * BYTES_PER_FUNCTION;
     }
 
     /** @return the wall time {@code c} needs on {@code cpus} processors, seconds. */
@@ -59,13 +69,14 @@ final class RunEstimate {
     }
 
     /**
-     * @return null if {@code c} fits {@code maxHeap}; otherwise one line with the estimate and the fix
+     * @return null if {@code c} may fit {@code maxHeap} (its shards in flight, with {@link #MIN_BASE_BYTES}
+     *         besides, fit); otherwise one line with the estimate and the fix
      */
     static String refusal(final SimConfig c, final long maxHeap) {
-        final long need = heapBytes(c);
-        if (need <= maxHeap) {
+        if ((long) (HEADROOM * (MIN_BASE_BYTES + shardBytes(c))) <= maxHeap) {
             return null;
         }
+        final long need = heapBytes(c);
         return String.format(Locale.ROOT, "needs about %s of heap, the JVM has %s: set "
                 + "RESETGUARD_JAVA_OPTS=-Xmx%s, or use more --iommus (smaller shards) or fewer --threads",
             mb(need), mb(maxHeap), xmx(need * 5 / 4));

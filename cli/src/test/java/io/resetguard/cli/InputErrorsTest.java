@@ -199,6 +199,9 @@ class InputErrorsTest {
         final SimConfig million = SimConfig.defaults().withFleet(1_000_000, 62).withThreads(2);
         assertTrue(RunEstimate.heapBytes(million) < 160L << 20, RunEstimate.heapBytes(million) + " B");
         assertEquals(null, RunEstimate.refusal(million, 160L << 20));
+        assertEquals(null, RunEstimate.refusal(SimConfig.defaults().withFleet(1_000, 8), 64L << 20),
+            "a small fleet is never refused on the large runs' base figure");
+        assertTrue(RunEstimate.refusal(big, 256L << 20).contains("-Xmx"), "10 M on 8 IOMMUs needs more than 256 MB");
         // and 40.6 s for 1 M functions, one model, one hour on two threads
         final double s = RunEstimate.seconds(million.withModels(List.of(ProtocolModel.SEED)), 2);
         assertTrue(s > 30 && s < 50, s + " s");
