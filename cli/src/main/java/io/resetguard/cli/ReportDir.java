@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
  *   <li>if {@code NAME} is missing and a {@code .NAME.rg-old-*} exists (a kill between ASIDE and
  *       SWAP), the old report is renamed back to {@code NAME} (the most recent one if, against the
  *       lock, there are several);</li>
- *   <li>then every remaining {@code .NAME.rg-new-*} and {@code .NAME.rg-old-*} is deleted (a kill
+ *   <li>then every remaining {@code .NAME.rg-new-*}, {@code .NAME.rg-old-*} and {@code .NAME.rg-probe-*}
+ *       (the writability probe) is deleted (a kill
  *       before ASIDE, after SWAP or during DROP), and so is every {@code .NAME.tmp<digits>} directory
  *       holding only regular files (the temporary directory {@code SimReport.write} fills).</li>
  * </ul>
@@ -218,7 +219,10 @@ final class ReportDir {
         }
     }
 
-    /** Create and delete a directory beside the target; @return the permissions it got (umask), or null. */
+    /**
+     * Create and delete the directory {@code .NAME.rg-probe-<pid>} beside the target (a kill leaves it to
+     * {@link #recover}); @return the permissions it got (the umask's), or null off POSIX.
+     */
     private static Set<PosixFilePermission> probe(final String what, final String name, final Path target) {
         final Path p = sibling(target, "rg-probe-" + ProcessHandle.current().pid());
         try {
@@ -295,7 +299,7 @@ final class ReportDir {
 
     /** Commit without a test hook and without a known umask (see {@link #commit(Path, Path, Set, StepHook)}). */
     static void commit(final Path tmp, final Path target) throws IOException {
-        commit(tmp, target, umaskDirPerms(target.getParent()), NO_HOOK);
+        commit(tmp, target, umaskDirPerms(target), NO_HOOK);
     }
 
     /**
@@ -344,7 +348,7 @@ final class ReportDir {
      */
     static void recover(final Path target) throws IOException {
         final String base = Pattern.quote("." + target.getFileName());
-        final Pattern ours = Pattern.compile(base + "\\.rg-(new|old)-\\d+");
+        final Pattern ours = Pattern.compile(base + "\\.rg-(new|old|probe)-\\d+");
         final Pattern old = Pattern.compile(base + "\\.rg-old-\\d+");
         final Pattern tmp = Pattern.compile(base + "\\.tmp\\d+");
         final List<Path> olds = new ArrayList<>();
@@ -398,18 +402,11 @@ final class ReportDir {
         return target.resolveSibling("." + target.getFileName() + "." + suffix);
     }
 
-    /** @return the permissions a directory created now in {@code parent} gets (the umask's), or null. */
-    private static Set<PosixFilePermission> umaskDirPerms(final Path parent) {
-        final Path p = parent.resolve(".rg-umask-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    /** @return the permissions a directory created now beside {@code target} gets (the umask's), or null. */
+    private static Set<PosixFilePermission> umaskDirPerms(final Path target) {
         try {
-            Files.createDirectory(p);
-            try {
-                final PosixFileAttributeView v = Files.getFileAttributeView(p, PosixFileAttributeView.class);
-                return v == null ? null : v.readAttributes().permissions();
-            } finally {
-                Files.delete(p);
-            }
-        } catch (final IOException e) {
+            return probe("report directory", target.toString(), target);
+        } catch (final IllegalArgumentException e) {
             return null;
         }
     }

@@ -139,6 +139,7 @@ class ReportDirTest {
         final Path mine = Files.createDirectory(tmp.resolve(".rep.tmp-notes"));
         Files.writeString(mine.resolve("n.txt"), "mine");
         final Path tree = Files.createDirectories(tmp.resolve(".rep.tmp42").resolve("sub"));
+        Files.createDirectory(tmp.resolve(".rep.rg-probe-77")); // a kill during the writability probe
         ReportDir.acquire("--report", target.toString()).close();
         assertEquals(Set.of("rep", ".rep.rg-lock", ".rep.tmp-notes", ".rep.tmp42"), names(tmp));
         assertTrue(Files.isDirectory(tree), "a directory tree is not one of our temporaries");
