@@ -15,6 +15,7 @@ import io.resetguard.state.OpCtx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -22,7 +23,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code resetguard demo --model NAME}: one ATS function, a failed reset then a good one.
+ * {@code resetguard demo --models LIST}: for each model, one ATS function, a failed reset then a good one.
  *
  * <pre>
  *  [1] prepare                     the function is parked on the blocking domain
@@ -43,17 +44,41 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME",
-        converter = ModelConverter.class, completionCandidates = ModelConverter.Names.class,
-        description = "Protocol model: ${COMPLETION-CANDIDATES} (see 'resetguard models').")
-    ProtocolModel model;
+    @Option(names = {"--models", "--model"}, required = true, paramLabel = "LIST",
+        completionCandidates = ModelConverter.Names.class,
+        description = "Comma-separated protocol models, each demonstrated in turn: ${COMPLETION-CANDIDATES} "
+            + "(see 'resetguard models'). --model is the old spelling.")
+    String models;
+
+    private ProtocolModel model;
 
     private PrintWriter out;
     private int eventsShown;
 
     @Override
     public Integer call() {
+        final List<ProtocolModel> ms;
+        try {
+            ms = SimSettings.models(models);
+        } catch (final IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--models '" + Messages.clip(models) + "': "
+                + e.getMessage());
+        }
         out = spec.commandLine().getOut();
+        for (int i = 0; i < ms.size(); i++) {
+            if (i > 0) {
+                out.println();
+                out.println();
+            }
+            model = ms.get(i);
+            eventsShown = 0;
+            demo();
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void demo() {
         final Fabric fabric = Fabric.builder().model(model).build();
         final IommuGroup g = fabric.addIommu("smmu0").addGroup();
         final PciFunction fn = g.addFunction(BDF, true, 0);
@@ -82,8 +107,6 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("result: after the good reset %s is %s; %d event(s) logged%n", fn.bdf(),
             parked ? "still BLOCKED with no reset in progress (a liveness hazard)" : "unblocked",
             fabric.events().total());
-        out.flush();
-        return 0;
     }
 
     /** The end of a reset method: {@link IommuGroup#finishReset} with the reset's result. */

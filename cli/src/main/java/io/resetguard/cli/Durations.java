@@ -3,57 +3,77 @@ package io.resetguard.cli;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations such as {@code 1h}, {@code 30m}, {@code 90s}, {@code 250ms} into nanoseconds. */
+/**
+ * Durations - parses a duration such as {@code 7d}, {@code 1h}, {@code 1h30m}, {@code 90s},
+ * {@code 250ms}, {@code 40us} into nanoseconds, and prints one back.
+ *
+ * <p>A duration is one or more {@code <digits><unit>} parts with units {@code d h m s ms us ns}, each
+ * unit at most once and largest first ({@code 1h30m}, not {@code 30m1h}); the total must be positive
+ * and fit a {@code long} of nanoseconds. Signs, fractions and spaces are refused. The error message
+ * names the option or field and quotes the value as the user wrote it, never as nanoseconds.
+ */
 final class Durations {
-    private static final Pattern P = Pattern.compile("(\\d+)(ms|s|m|h)");
+    /** The units, largest first, with their length in nanoseconds. */
+    private static final String[] UNITS = {"d", "h", "m", "s", "ms", "us", "ns"};
+    private static final long[] NANOS = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L,
+        1_000_000_000L, 1_000_000L, 1_000L, 1L};
+    private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:d|h|ms|m|s|us|ns))+");
+    private static final Pattern PART = Pattern.compile("(\\d+)(d|h|ms|m|s|us|ns)");
 
     private Durations() {
     }
 
     /**
-     * @param field the option or field name, for the message
-     * @param text  the value
+     * Parse {@code text}.
+     *
+     * @param field the option or field name, for the message ({@code --duration}, {@code field 'duration'})
+     * @param text  the value as given
      * @return nanoseconds, &gt; 0
-     * @throws IllegalArgumentException naming {@code field}
+     * @throws IllegalArgumentException one line naming {@code field} and quoting {@code text}
      */
     static long parse(final String field, final String text) {
-        final Matcher m = P.matcher(text == null ? "" : text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(field + " must look like 1h, 30m, 90s or 250ms, was '" + text + "'");
+        final String t = text == null ? "" : text;
+        final String shown = field + " '" + Messages.clip(t) + "'";
+        if (!WHOLE.matcher(t).matches()) {
+            throw new IllegalArgumentException(shown + ": not a duration; write e.g. 7d, 1h30m, 90s or 250ms");
         }
-        final long n = Long.parseLong(m.group(1));
-        final long unit;
-        switch (m.group(2)) {
-            case "ms":
-                unit = 1_000_000L;
-                break;
-            case "s":
-                unit = 1_000_000_000L;
-                break;
-            case "m":
-                unit = 60_000_000_000L;
-                break;
-            default:
-                unit = 3_600_000_000_000L;
-                break;
+        final Matcher m = PART.matcher(t);
+        long total = 0;
+        int last = -1;
+        while (m.find()) {
+            final int u = unit(m.group(2));
+            if (u <= last) {
+                throw new IllegalArgumentException(shown + ": give each unit once, largest first (e.g. 1h30m)");
+            }
+            last = u;
+            try {
+                total = Math.addExact(total, Math.multiplyExact(Long.parseLong(m.group(1)), NANOS[u]));
+            } catch (final ArithmeticException | NumberFormatException e) {
+                throw new IllegalArgumentException(shown + ": too long (more than 106,751 days)");
+            }
         }
-        if (n <= 0 || n > Long.MAX_VALUE / unit) {
-            throw new IllegalArgumentException(field + " must be positive and below 290 years, was '" + text + "'");
+        if (total <= 0) {
+            throw new IllegalArgumentException(shown + ": must be longer than zero");
         }
-        return n * unit;
+        return total;
     }
 
-    /** @return {@code ns} printed with the largest exact unit. */
+    private static int unit(final String u) {
+        for (int i = 0; i < UNITS.length; i++) {
+            if (UNITS[i].equals(u)) {
+                return i;
+            }
+        }
+        throw new AssertionError(u);
+    }
+
+    /** @return {@code ns} printed with the largest unit that states it exactly (no days: {@code 24h}). */
     static String format(final long ns) {
-        if (ns % 3_600_000_000_000L == 0) {
-            return ns / 3_600_000_000_000L + "h";
+        for (int i = 1; i < UNITS.length; i++) {
+            if (ns % NANOS[i] == 0) {
+                return ns / NANOS[i] + UNITS[i];
+            }
         }
-        if (ns % 60_000_000_000L == 0) {
-            return ns / 60_000_000_000L + "m";
-        }
-        if (ns % 1_000_000_000L == 0) {
-            return ns / 1_000_000_000L + "s";
-        }
-        return ns / 1_000_000L + "ms";
+        return ns + "ns";
     }
 }

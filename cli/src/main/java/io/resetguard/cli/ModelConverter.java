@@ -2,31 +2,19 @@ package io.resetguard.cli;
 
 import io.resetguard.model.ProtocolModel;
 
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
-
 import java.util.Arrays;
 import java.util.Iterator;
 
 /**
- * Converts a {@code --model} value ({@link ProtocolModel#cliName()}) and lists the valid ones.
- *
- * <p>An unknown name becomes a picocli usage error, "Invalid value for option '--model': ...",
- * that names the valid models; the command then exits with code 2.
+ * The valid {@code --models} names, for the help text ({@code ${COMPLETION-CANDIDATES}}) and shell
+ * completion. The names themselves are parsed by {@link SimSettings#models(String)}, which every
+ * command uses, so that an empty or unknown name gets the same one-line error everywhere.
  */
-final class ModelConverter implements ITypeConverter<ProtocolModel> {
-    @Override
-    public ProtocolModel convert(final String value) {
-        for (final ProtocolModel m : ProtocolModel.values()) {
-            if (m.cliName().equals(value)) {
-                return m;
-            }
-        }
-        throw new TypeConversionException(
-            "unknown protocol model '" + value + "'; valid models: " + ProtocolModel.names());
+final class ModelConverter {
+    private ModelConverter() {
     }
 
-    /** The valid names, for the help text ({@code ${COMPLETION-CANDIDATES}}) and shell completion. */
+    /** The valid names ({@link ProtocolModel#cliName()}), in declaration order. */
     static final class Names implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {

@@ -4,6 +4,8 @@ import io.resetguard.model.ProtocolModel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -13,16 +15,26 @@ import java.util.concurrent.Callable;
 
 /** {@code resetguard models}: the protocol models, one per line. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-    description = "List the protocol models that --model accepts, with how each one keeps and ends a reset.")
+    description = "List the protocol models that --models accepts, with how each one keeps and ends a reset.")
 final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--models", paramLabel = "LIST", description = "Comma-separated models to list (default: all).")
+    String models;
+
     @Override
     public Integer call() {
+        final List<ProtocolModel> shown;
+        try {
+            shown = models == null ? List.of(ProtocolModel.values()) : SimSettings.models(models);
+        } catch (final IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--models '" + Messages.clip(models) + "': "
+                + e.getMessage());
+        }
         final List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"MODEL", "BOOKKEEPING", "RE-ENTRY", "AFTER RESET", "LINUX 7.0 DEFECTS", "DESCRIPTION"});
-        for (final ProtocolModel m : ProtocolModel.values()) {
+        for (final ProtocolModel m : shown) {
             rows.add(new String[] {
                 m.cliName(),
                 Describe.bookkeeping(m.bookkeeping()),

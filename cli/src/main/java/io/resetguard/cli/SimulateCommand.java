@@ -1,118 +1,97 @@
 package io.resetguard.cli;
 
-import io.resetguard.inv.InvFlavour;
-import io.resetguard.model.ProtocolModel;
-import io.resetguard.recovery.RecoveryPolicy;
-import io.resetguard.sim.SimConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code resetguard simulate}: a fleet under every protocol model, side by side, with a comparison
  * table and a report directory ({@code report.json}, {@code index.html}).
+ *
+ * <p>Its simulation options are {@link SimSettings}' (shared with {@code scenario}), added by
+ * {@link Main#commandLine()}. Before the run it takes the report lock and checks the report directory
+ * ({@link ReportDir#acquire}), and refuses a fleet whose estimated heap does not fit
+ * ({@link RunEstimate}); every such refusal is one line and exit code 2.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Simulate a fleet of ATS functions under the protocol models, side by side.")
 final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--functions", description = "ATS functions in the fleet (default ${DEFAULT-VALUE}).")
-    int functions = SimConfig.defaults().functions();
-
-    @Option(names = "--iommus", description = "IOMMU instances, one shard each (default: one per 16,384 "
-        + "functions, at least 8).")
-    Integer iommus;
-
-    @Option(names = "--duration", description = "Virtual time, e.g. 1h, 30m, 90s (default ${DEFAULT-VALUE}).")
-    String duration = "1h";
-
-    @Option(names = "--seed", description = "Master seed (default ${DEFAULT-VALUE}).")
-    long seed = SimConfig.defaults().seed();
-
-    @Option(names = "--models", split = ",", converter = ModelConverter.class,
-        description = "Comma-separated models (default: all): ${COMPLETION-CANDIDATES}",
-        completionCandidates = ModelConverter.Names.class)
-    List<ProtocolModel> models = new ArrayList<>(List.of(ProtocolModel.values()));
-
-    @Option(names = "--fault-rate", description = "Probability that a function's device hangs during the run "
-        + "(default ${DEFAULT-VALUE}).")
-    double faultRate = SimConfig.defaults().faultRate();
-
-    @Option(names = "--reset-fail-rate", description = "Probability that one reset-method run on a hung device "
-        + "fails (default ${DEFAULT-VALUE}).")
-    double resetFailRate = SimConfig.defaults().resetFailRate();
-
-    @Option(names = "--late-rate", description = "Probability that a function's device answers invalidations "
-        + "late, after the timeout (default ${DEFAULT-VALUE}).")
-    double lateRate = SimConfig.defaults().lateRate();
-
-    @Option(names = "--ignore-in-reset-rate", description = "Probability that a function's device ignores "
-        + "invalidations while it is being reset (default ${DEFAULT-VALUE}).")
-    double ignoreInResetRate = SimConfig.defaults().ignoreInResetRate();
-
-    @Option(names = "--recovery", description = "none, seed-worker or fence-then-reset (default ${DEFAULT-VALUE}).")
-    String recovery = SimConfig.defaults().recovery().cliName();
-
-    @Option(names = "--flavour", description = "smmuv3 or vt-d (default ${DEFAULT-VALUE}).")
-    String flavour = SimConfig.defaults().flavour().cliName();
-
-    @Option(names = "--report", description = "Report directory (default ${DEFAULT-VALUE}).")
-    String report = "resetguard-report";
-
-    @Option(names = "--threads", description = "Worker threads (default: the available processors).")
-    int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
-        final SimConfig c;
+        final SimSettings.Resolved r;
         try {
-            c = new SimConfig(functions, iommus != null ? iommus : SimConfig.autoIommus(functions), Durations.parse("--duration", duration), seed, models, faultRate,
-                resetFailRate, lateRate, ignoreInResetRate, SimConfig.defaults().cyclePeriodNs(), SimConfig.defaults().writesPerCycle(),
-                RecoveryPolicy.parse(recovery), flavour(flavour), threads);
-        } catch (final IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), optionName(e.getMessage()));
-        }
-        final Path target;
-        try {
-            target = ReportDir.check("--report", report);
-        } catch (final IllegalArgumentException e) {
+            r = SimSettings.resolve(spec, null);
+        } catch (final SimSettings.Bad e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        return SimRun.execute(c, target, !noProgress, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return run(spec, r, !noProgress, "");
     }
 
-    static InvFlavour flavour(final String name) {
-        for (final InvFlavour f : InvFlavour.values()) {
-            if (f.cliName().equals(name)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("flavour '" + name + "' is unknown; use smmuv3 or vt-d");
+    /**
+     * Run a resolved simulation: check the heap estimate, take the report lease, run, commit the
+     * report; an OutOfMemoryError becomes one line of advice.
+     *
+     * @param where prefixes a report-directory error (a scenario file's name, when the file named it)
+     * @return the exit code
+     */
+    static int run(final CommandSpec spec, final SimSettings.Resolved r, final boolean progress, final String where)
+        throws InterruptedException, java.io.IOException {
+        return run(spec, r, progress, where, SimRun::execute);
     }
 
-    /** Name the option a SimConfig validation message is about. */
-    private static String optionName(final String msg) {
-        final String[][] map = {{"functions", "--functions"}, {"iommus", "--iommus"}, {"duration", "--duration"},
-            {"models", "--models"}, {"faultRate", "--fault-rate"}, {"resetFailRate", "--reset-fail-rate"},
-            {"lateRate", "--late-rate"}, {"ignoreInResetRate", "--ignore-in-reset-rate"},
-            {"threads", "--threads"}, {"recovery", "--recovery"}, {"flavour", "--flavour"}};
-        for (final String[] m : map) {
-            if (msg.startsWith(m[0] + " ") || msg.startsWith(m[0] + "'")) {
-                return m[1] + ": " + msg;
+    /** What runs the simulation once the report is leased ({@link SimRun#execute}; a test may fail it). */
+    @FunctionalInterface
+    interface Runner {
+        int execute(io.resetguard.sim.SimConfig c, java.nio.file.Path report, boolean progress,
+                    java.io.PrintWriter out, java.io.PrintWriter err) throws InterruptedException;
+    }
+
+    /** {@link #run(CommandSpec, SimSettings.Resolved, boolean, String)} with the given runner. */
+    static int run(final CommandSpec spec, final SimSettings.Resolved r, final boolean progress, final String where,
+                   final Runner runner) throws InterruptedException, java.io.IOException {
+        final long maxHeap = Runtime.getRuntime().maxMemory();
+        final String tooBig = RunEstimate.refusal(r.config(), maxHeap);
+        if (tooBig != null) {
+            throw new ParameterException(spec.commandLine(), tooBig);
+        }
+        final ReportDir.Lease lease;
+        try {
+            lease = ReportDir.acquire(r.reportWhat(), r.report());
+        } catch (final IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), where + e.getMessage());
+        }
+        try (lease) {
+            spec.commandLine().getOut().println(RunEstimate.describe(r.config(), maxHeap,
+                Runtime.getRuntime().availableProcessors()));
+            return runner.execute(r.config(), lease.target(), progress, spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+        } catch (final RuntimeException | OutOfMemoryError e) {
+            if (!causedByOom(e)) {
+                throw e;
+            }
+            spec.commandLine().getErr().println("resetguard " + spec.name() + ": "
+                + RunEstimate.outOfMemory(r.config(), maxHeap));
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
+    }
+
+    private static boolean causedByOom(final Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
             }
         }
-        return msg;
+        return false;
     }
 }

@@ -163,6 +163,10 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
      * @return the ATS function
      */
     public AtsFunction attach(final PciDev dev) {
+        if (dev.fn().fabric() != fabric) {
+            throw new IllegalArgumentException(dev.fn().bdf() + " is a function of another Fabric than this "
+                + "AtsSystem's");
+        }
         final AtsFunction f = new AtsFunction(dev.fn(), dev, config.atcCapacity(), config.answerLatencyNs());
         if (functions.putIfAbsent(dev.fn(), f) != null) {
             throw new IllegalArgumentException(dev.fn().bdf() + " already has an ATS side");
@@ -195,8 +199,10 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
      * Allocate a page for {@code owner} and map it at {@code iovaPage} of {@code d}.
      *
      * @return the page reference, or -1 if memory is exhausted
+     * @throws IllegalArgumentException if {@code d} was allocated by another {@link Fabric}
      */
     public long map(final Domain d, final long iovaPage, final int owner, final boolean write) {
+        d.requireFabric(fabric);
         final long ref = mem.alloc(owner);
         if (ref >= 0) {
             table(d).map(iovaPage, ref, write);

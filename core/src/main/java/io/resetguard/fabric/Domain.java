@@ -36,14 +36,33 @@ public final class Domain {
         }
     }
 
+    private final Fabric fabric;
     private final long id;
     private final Type type;
     @SuppressWarnings("unused") // accessed through FREED
     private volatile int freed;
 
-    Domain(final long id, final Type type) {
+    Domain(final Fabric fabric, final long id, final Type type) {
+        this.fabric = fabric;
         this.id = id;
         this.type = type;
+    }
+
+    /** @return the fabric that allocated this domain; a domain is used only within it. */
+    public Fabric fabric() {
+        return fabric;
+    }
+
+    /**
+     * Check that this domain belongs to {@code f}.
+     *
+     * @throws IllegalArgumentException naming both, if it was allocated by another fabric
+     */
+    public void requireFabric(final Fabric f) {
+        if (fabric != f) {
+            throw new IllegalArgumentException(this + " belongs to another Fabric; a domain is used only in the "
+                + "fabric that allocated it");
+        }
     }
 
     /** @return the fabric-wide id of this domain. */

@@ -135,12 +135,12 @@ public final class Fabric {
 
     /** @return a new paging domain. */
     public Domain allocPagingDomain() {
-        return new Domain(domainIds.getAndIncrement(), Domain.Type.PAGING);
+        return new Domain(this, domainIds.getAndIncrement(), Domain.Type.PAGING);
     }
 
     /** @return a new identity domain. */
     public Domain allocIdentityDomain() {
-        return new Domain(domainIds.getAndIncrement(), Domain.Type.IDENTITY);
+        return new Domain(this, domainIds.getAndIncrement(), Domain.Type.IDENTITY);
     }
 
     /**
@@ -163,7 +163,7 @@ public final class Fabric {
     }
 
     IommuGroup newGroup(final Iommu iommu, final boolean withDefaultDomain) {
-        final Domain blocking = new Domain(domainIds.getAndIncrement(), Domain.Type.BLOCKED);
+        final Domain blocking = new Domain(this, domainIds.getAndIncrement(), Domain.Type.BLOCKED);
         final Domain def = withDefaultDomain ? allocPagingDomain() : null;
         return new IommuGroup(this, iommu, groupIds.getAndIncrement(), blocking, def);
     }
@@ -178,6 +178,16 @@ public final class Fabric {
             functionIds.incrementAndGet();
             byBdf.put(bdf, fn);
             return fn;
+        }
+    }
+
+    /**
+     * Undo {@link #newFunction} for a function whose probe failed: its address is free again. The id
+     * stays used (ids are never reused).
+     */
+    void forgetFunction(final PciFunction fn) {
+        synchronized (byBdf) {
+            byBdf.remove(fn.bdf(), fn);
         }
     }
 

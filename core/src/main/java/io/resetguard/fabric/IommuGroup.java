@@ -165,12 +165,22 @@ public final class IommuGroup {
      * @param maxPasids    PASID count, 0 without PASID support
      * @return the function
      * @throws IllegalArgumentException if the address is taken or a field is out of range
-     * @throws IllegalStateException    if the injected attach fault made the probe fail
+     * @throws IllegalStateException    if the injected attach fault made the probe fail; the address is
+     *                                  then free again, so the caller may retry it
      */
     public PciFunction addFunction(final Bdf bdf, final boolean atsSupported, final int maxPasids) {
         final PciFunction fn = fabric.newFunction(bdf, atsSupported, maxPasids, this);
-        final Errno e = hotplug(fn);
+        final Errno e;
+        try {
+            e = hotplug(fn);
+        } catch (final RuntimeException | Error x) {
+            fabric.forgetFunction(fn);
+            throw x;
+        }
         if (e.isError()) {
+            // NOTE: the failed probe left no gdev in the group; without this the address would stay
+            // taken by a function nobody holds, and a retry would say "already in the fabric".
+            fabric.forgetFunction(fn);
             throw new IllegalStateException("probe of " + bdf + " failed: " + e.kernelString());
         }
         return fn;
@@ -310,13 +320,18 @@ public final class IommuGroup {
     // ------------------------------------------------------------------------------------------------
     // attach paths (§1.6)
 
-    /** iommu_attach_group(): -EBUSY during a reset or if a non-default domain is attached. */
+    /**
+     * iommu_attach_group(): -EBUSY during a reset or if a non-default domain is attached.
+     *
+     * @throws IllegalArgumentException if {@code domain} was allocated by another {@link Fabric}
+     */
     public Errno attachGroup(final Domain domain) {
         return attachGroup(domain, ctx());
     }
 
     /** {@link #attachGroup(Domain)} with a caller-owned context. */
     public Errno attachGroup(final Domain domain, final OpCtx ctx) {
+        Objects.requireNonNull(domain, "domain").requireFabric(fabric);
         return run((s, c) -> rules.attachGroup(this, s, domain, c), ctx);
     }
 
@@ -327,6 +342,7 @@ public final class IommuGroup {
 
     /** {@link #replaceGroup(Domain)} with a caller-owned context. */
     public Errno replaceGroup(final Domain domain, final OpCtx ctx) {
+        Objects.requireNonNull(domain, "domain").requireFabric(fabric);
         return run((s, c) -> rules.replaceGroup(this, s, domain, c), ctx);
     }
 

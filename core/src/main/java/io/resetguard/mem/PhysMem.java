@@ -59,10 +59,19 @@ public final class PhysMem {
     /** Tag and top of the free stack; see the class comment. */
     private final AtomicLong top = new AtomicLong();
 
-    /** @param pageCount number of pages, &gt; 0 */
+    /**
+     * The most pages one PhysMem holds: 2^28 pages take 2 GiB of page words, more than any fleet shard
+     * needs (one page per function, at most 2^24 functions per shard); beyond it the array would
+     * exhaust a normal heap, so the caller gets an IllegalArgumentException rather than an
+     * OutOfMemoryError.
+     */
+    public static final int MAX_PAGES = 1 << 28;
+
+    /** @param pageCount number of pages, in 1..{@link #MAX_PAGES} */
     public PhysMem(final int pageCount) {
-        if (pageCount <= 0) {
-            throw new IllegalArgumentException("pageCount must be > 0, was " + pageCount);
+        if (pageCount <= 0 || pageCount > MAX_PAGES) {
+            throw new IllegalArgumentException("pageCount must be in 1.." + MAX_PAGES + " (8 bytes of heap a page), was "
+                + pageCount);
         }
         pages = new AtomicLongArray(pageCount);
         // page i links to i + 1 (stored as i + 2), the last one to nothing: pfn 0 is on top

@@ -150,8 +150,12 @@ public final class PciCore {
      * @param caps   its capabilities
      * @param bridge its upstream bridge, or null for a root bus
      * @return the PCI device
+     * @throws IllegalArgumentException if {@code fn} belongs to another {@link Fabric} or is attached already
      */
     public PciDev attach(final PciFunction fn, final PciCaps caps, final PciBridge bridge) {
+        if (Objects.requireNonNull(fn, "fn").fabric() != fabric) {
+            throw new IllegalArgumentException(fn.bdf() + " is a function of another Fabric than this PciCore's");
+        }
         final PciDev d = new PciDev(Objects.requireNonNull(fn, "fn"), Objects.requireNonNull(caps, "caps"), bridge,
             new DeviceLock(scheduler));
         if (devs.putIfAbsent(fn, d) != null) {
@@ -273,10 +277,13 @@ public final class PciCore {
      * disables resets; otherwise a space-separated list of method names, each of which must exist,
      * appear once and probe as supported (else -EINVAL and the list is unchanged).
      *
+     * @param text the sysfs text, not null
      * @return 0 or -EINVAL
+     * @throws NullPointerException if {@code text} is null
      */
     public Errno storeResetMethods(final PciDev d, final String text) {
-        final String t = text == null ? "" : text.trim();
+        // an empty string disables resets on purpose; a null is a caller's bug, not a request to disable
+        final String t = Objects.requireNonNull(text, "text (use \"\" to disable resets)").trim();
         if (t.equals("default")) {
             d.methods(probeAll(d, true));
             return Errno.OK;

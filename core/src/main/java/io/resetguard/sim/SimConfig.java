@@ -63,7 +63,7 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         }
         if (durationNs <= 0 || durationNs > MAX_DURATION_NS) {
             throw new IllegalArgumentException("duration must be in (0, " + MAX_DURATION_NS / HOUR + "h], was "
-                + durationNs + " ns");
+                + human(durationNs));
         }
         if (models == null || models.isEmpty()) {
             throw new IllegalArgumentException("models must name at least one of " + ProtocolModel.names());
@@ -86,7 +86,7 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         }
         if (cyclePeriodNs < MIN_CYCLE_PERIOD_NS || cyclePeriodNs > MAX_DURATION_NS) {
             throw new IllegalArgumentException("cyclePeriod must be in [1ms, " + MAX_DURATION_NS / HOUR + "h], was "
-                + cyclePeriodNs + " ns");
+                + human(cyclePeriodNs));
         }
         if (writesPerCycle < 0) {
             throw new IllegalArgumentException("writesPerCycle must be >= 0, was " + writesPerCycle);
@@ -101,6 +101,21 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
         models = List.copyOf(models);
+    }
+
+    /**
+     * A duration for a validation message, in the largest unit that states it exactly ({@code 168h},
+     * {@code 90s}, {@code 500us}), so that a user who wrote {@code 168h} never reads nanoseconds back.
+     */
+    static String human(final long ns) {
+        final long[] unit = {HOUR, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
+        final String[] name = {"h", "m", "s", "ms", "us"};
+        for (int i = 0; i < unit.length; i++) {
+            if (ns % unit[i] == 0) {
+                return ns / unit[i] + name[i];
+            }
+        }
+        return ns + "ns";
     }
 
     /** Functions per IOMMU when the number of IOMMUs is not given ({@link #autoIommus}). */
