@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
  *   "models": ["linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1"],
  *   "faultRate": 0.01, "resetFailRate": 0.5, "lateRate": 0, "ignoreInResetRate": 0,
  *   "cyclePeriod": "2m", "writesPerCycle": 3,
- *   "recovery": "fence-then-reset", "flavour": "smmuv3", "threads": 2, "report": "resetguard-report"
+ *   "recovery": "fence-then-reset", "flavour": "smmuv3", "threads": 2, "report": "resetguard-report",
+ *   "operatorResetDelay": "30s", "completionCountRate": 0, "completionCount": 2
  * }
  * </pre>
  * A bad file (unreadable, not JSON, an unknown field, a field of the wrong type or range) is
@@ -46,7 +47,9 @@ import java.util.concurrent.Callable;
 final class ScenarioCommand implements Callable<Integer> {
     private static final Set<String> FIELDS = Set.of("functions", "iommus", "duration", "seed", "models",
         "faultRate", "resetFailRate", "lateRate", "ignoreInResetRate", "cyclePeriod", "writesPerCycle", "recovery",
-        "flavour", "threads", "report");
+        "flavour", "threads", "report",
+        // issue 13 part B: the same settings as simulate's --operator-reset-delay, --completion-count-rate, --completion-count
+        "operatorResetDelay", "completionCountRate", "completionCount");
 
     /** Rejects a field given twice and anything after the object, rather than silently taking one. */
     private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -132,7 +135,11 @@ final class ScenarioCommand implements Callable<Integer> {
                 integer(r, "writesPerCycle", d.writesPerCycle()),
                 r.has("recovery") ? RecoveryPolicy.parse(text(r, "recovery")) : d.recovery(),
                 r.has("flavour") ? SimulateCommand.flavour(text(r, "flavour")) : d.flavour(),
-                integer(r, "threads", d.threads()));
+                integer(r, "threads", d.threads()),
+                r.has("operatorResetDelay") ? Durations.parse("field 'operatorResetDelay'", text(r, "operatorResetDelay"))
+                    : d.operatorResetDelayNs(),
+                number(r, "completionCountRate", d.completionCountRate()),
+                integer(r, "completionCount", d.completionCount()));
         } catch (final IllegalArgumentException e) {
             final String msg = e.getMessage();
             throw new IllegalArgumentException(msg.startsWith("field ") ? msg : "field '" + msg.split("[ ']")[0]

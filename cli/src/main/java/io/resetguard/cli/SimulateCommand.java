@@ -59,10 +59,10 @@ final class SimulateCommand implements Callable<Integer> {
         + "invalidations while it is being reset (default ${DEFAULT-VALUE}).")
     double ignoreInResetRate = SimConfig.defaults().ignoreInResetRate();
 
-    @Option(names = "--recovery", description = "none, seed-worker or fence-then-reset (default ${DEFAULT-VALUE}).")
+    @Option(names = "--recovery", description = "none, seed-worker, fence-then-reset or quarantine (default ${DEFAULT-VALUE}).")
     String recovery = SimConfig.defaults().recovery().cliName();
 
-    @Option(names = "--flavour", description = "smmuv3 or vt-d (default ${DEFAULT-VALUE}).")
+    @Option(names = "--flavour", description = "smmuv3, vt-d or amd (default ${DEFAULT-VALUE}).")
     String flavour = SimConfig.defaults().flavour().cliName();
 
     @Option(names = "--report", description = "Report directory (default ${DEFAULT-VALUE}).")
@@ -74,13 +74,31 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    // --- issue 13 part B: quarantine policy and Completion Count (the same settings as ScenarioCommand's
+    // operatorResetDelay, completionCountRate, completionCount fields) ------------------------------------
+
+    @Option(names = "--operator-reset-delay", description = "--recovery quarantine: how long after a quarantine "
+        + "an operator or AER resets the function (default ${DEFAULT-VALUE}).")
+    String operatorResetDelay = Durations.format(SimConfig.OPERATOR_RESET_DELAY_NS);
+
+    @Option(names = "--completion-count-rate", description = "Probability that a function's device answers each "
+        + "invalidation with --completion-count completion messages (default ${DEFAULT-VALUE}).")
+    double completionCountRate = SimConfig.defaults().completionCountRate();
+
+    @Option(names = "--completion-count", description = "Completion Count of those devices, 1..8 "
+        + "(default ${DEFAULT-VALUE}).")
+    int completionCount = SimConfig.defaults().completionCount();
+
+    // --- end of issue 13 part B options ---------------------------------------------------------------
+
     @Override
     public Integer call() throws Exception {
         final SimConfig c;
         try {
             c = new SimConfig(functions, iommus != null ? iommus : SimConfig.autoIommus(functions), Durations.parse("--duration", duration), seed, models, faultRate,
                 resetFailRate, lateRate, ignoreInResetRate, SimConfig.defaults().cyclePeriodNs(), SimConfig.defaults().writesPerCycle(),
-                RecoveryPolicy.parse(recovery), flavour(flavour), threads);
+                RecoveryPolicy.parse(recovery), flavour(flavour), threads,
+                Durations.parse("--operator-reset-delay", operatorResetDelay), completionCountRate, completionCount);
         } catch (final IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), optionName(e.getMessage()));
         }
@@ -99,7 +117,7 @@ final class SimulateCommand implements Callable<Integer> {
                 return f;
             }
         }
-        throw new IllegalArgumentException("flavour '" + name + "' is unknown; use smmuv3 or vt-d");
+        throw new IllegalArgumentException("flavour '" + name + "' is unknown; use smmuv3, vt-d or amd");
     }
 
     /** Name the option a SimConfig validation message is about. */
@@ -107,7 +125,9 @@ final class SimulateCommand implements Callable<Integer> {
         final String[][] map = {{"functions", "--functions"}, {"iommus", "--iommus"}, {"duration", "--duration"},
             {"models", "--models"}, {"faultRate", "--fault-rate"}, {"resetFailRate", "--reset-fail-rate"},
             {"lateRate", "--late-rate"}, {"ignoreInResetRate", "--ignore-in-reset-rate"},
-            {"threads", "--threads"}, {"recovery", "--recovery"}, {"flavour", "--flavour"}};
+            {"threads", "--threads"}, {"recovery", "--recovery"}, {"flavour", "--flavour"},
+            {"operatorResetDelay", "--operator-reset-delay"}, {"completionCountRate", "--completion-count-rate"},
+            {"completionCount", "--completion-count"}};
         for (final String[] m : map) {
             if (msg.startsWith(m[0] + " ") || msg.startsWith(m[0] + "'")) {
                 return m[1] + ": " + msg;
