@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@code atsEnabled} is the endpoint's ATS Enable and the IOMMU's "translated requests allowed"
  * together (the driver sets both when it attaches a translating domain, §1.7); {@code fenced} is the
- * driver's quarantine after an ATC timeout (STE.EATS cleared and invalidations muted, §2.4/§2.5),
- * lifted by the next re-attach. Both are volatile: the device side reads them on every DMA.
+ * driver's fence after an ATC timeout under {@code fence-then-reset} (STE.EATS cleared and
+ * invalidations muted, §2.4/§2.5), lifted by the next re-attach; {@code quarantined} is the QUAR v4
+ * quarantine of the {@code quarantine} policy (docs/protocol.md §2.5a, {@link AtsSystem#quarantine}),
+ * lifted by {@code reset_device_done} or an attach to another domain. All are volatile: the device
+ * side reads them on every DMA. {@code completionCount} is a device property: how many Invalidate
+ * Completion messages it sends per request.
  */
 public final class AtsFunction {
     private final PciFunction fn;

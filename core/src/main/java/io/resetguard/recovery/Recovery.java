@@ -24,6 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * flight; a timeout for a function already being recovered is dropped and counted (§7 scenario 11,
  * including the duplicates that the worker's own prepare() causes when it flushes the ATC of a hung
  * function).
+ *
+ * <p>{@link RecoveryPolicy#QUARANTINE} differs in what it acts on and who resets: it quarantines
+ * every function of the timed-out batch ({@link InvBatch}, docs/protocol.md §2.5a) through
+ * {@link AtsSystem#quarantine}, counts the functions whose own invalidation had not timed out
+ * ({@link #healthyQuarantined()}), and leaves the reset to an operator or AER, emulated as one reset
+ * per newly quarantined function {@code externalResetDelayNs} later. The quarantine is lifted by
+ * {@code reset_device_done} ({@link AtsSystem#onResetDeviceDone}), not here.
  */
 public final class Recovery implements IommuEngine.TimeoutListener {
     private final AtsSystem ats;

@@ -30,7 +30,7 @@ import java.util.List;
  * @param cyclePeriodNs mean time between a function's map/write/unmap cycles
  * @param writesPerCycle translated writes per cycle
  * @param recovery      the driver's recovery policy
- * @param flavour       the IOMMU driver flavour
+ * @param flavour       the IOMMU driver flavour (smmuv3, vt-d, amd)
  * @param threads       worker threads for the shards
  * @param operatorResetDelayNs {@link RecoveryPolicy#QUARANTINE}: how long after a function is
  *                      quarantined an operator (sysfs) or AER reset comes; the IOMMU side never
