@@ -57,6 +57,11 @@ import java.util.function.LongConsumer;
  * (kernel-semantics.md §3.3: a late completion), and with probability
  * {@link SimConfig#ignoreInResetRate()} it drops invalidations that reach it while it is being reset
  * (§7 scenario 15). A hang replaces either, and the reset that cures it leaves the device normal.
+ * With probability {@link SimConfig#completionCountRate()} a device answers each invalidation with
+ * {@link SimConfig#completionCount()} completion messages (docs/protocol.md §2.5a). Recovery resets
+ * come from {@link Recovery} under {@link SimConfig#recovery()}; under {@code quarantine} no reset is
+ * started by the IOMMU side and an operator resets each quarantined function
+ * {@link SimConfig#operatorResetDelayNs()} later.
  *
  * <p><b>Core objects are lent, not owned.</b> A fleet function that is between cycles, healthy and
  * never disturbed is in exactly the state a freshly probed function is in, so it needs no core

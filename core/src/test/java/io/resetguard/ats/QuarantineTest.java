@@ -119,6 +119,24 @@ class QuarantineTest {
         assertTrue(s.r.count(EventType.VIOLATION_MEMORY_CORRUPTION) > 0, "B's stale ATC is open again");
     }
 
+    @ParameterizedTest
+    @EnumSource(ProtocolModel.class)
+    void underEveryModelTheBatchStaysQuarantinedUntilAGoodExternalResetLiftsIt(final ProtocolModel model) {
+        // the operator comes after an hour; the test resets one function after the other itself (two
+        // resets at once in one group are a different story under the group-wide 7.0 and seed state)
+        final TwoOnOneSync s = new TwoOnOneSync(model, RecoveryPolicy.QUARANTINE, 3600 * S);
+        s.unmapReuseAndReplay();
+        assertTrue(s.a.quarantined() && s.b.quarantined(), model.cliName());
+        assertEquals(Errno.OK, s.r.resetSync(s.b));
+        assertEquals(Errno.OK, s.r.resetSync(s.a));
+        s.r.writeEvery(s.b, 1, 100 * MS, s.r.sched.nanoTime() + 10 * S);
+        s.r.sched.runUntil(s.r.sched.nanoTime() + 11 * S);
+        assertFalse(s.a.quarantined() || s.b.quarantined(), "reset_device_done lifted both");
+        assertTrue(s.a.atsEnabled() && s.b.atsEnabled());
+        assertEquals(2, s.r.count(EventType.INFO_ATS_QUARANTINE_LIFTED));
+        assertEquals(0, s.r.count(EventType.VIOLATION_MEMORY_CORRUPTION), model.cliName());
+    }
+
     @Test
     void aRestoreOfTheQuarantinedDomainWithoutResetDeviceDoneDoesNotLiftIt() {
         // [inference] documented on AtsSystem.quarantine(): only reset_device_done or another domain lifts it
