@@ -98,17 +98,43 @@ public final class IommuEngine {
      * them timed out, for {@link InvBatch}.
      */
     private static final class Batch {
-        final ArrayList<PciFunction> fns = new ArrayList<>(2);
-        final ArrayList<PciFunction> timedOut = new ArrayList<>(1);
+        // NOTE: one small object per batch on the hot path; the lists only exist once a batch has a
+        // second function or a timeout (a healthy one-function batch, the common case, has neither)
+        PciFunction first;
+        ArrayList<PciFunction> more;
+        ArrayList<PciFunction> timedOut;
 
-        void add(final List<PciFunction> l, final PciFunction fn) {
-            if (!l.contains(fn)) {
-                l.add(fn);
+        void add(final PciFunction fn) {
+            if (first == null) {
+                first = fn;
+            } else if (first != fn) {
+                if (more == null) {
+                    more = new ArrayList<>(2);
+                }
+                if (!more.contains(fn)) {
+                    more.add(fn);
+                }
+            }
+        }
+
+        void addTimedOut(final PciFunction fn) {
+            if (timedOut == null) {
+                timedOut = new ArrayList<>(1);
+            }
+            if (!timedOut.contains(fn)) {
+                timedOut.add(fn);
             }
         }
 
         InvBatch view() {
-            return new InvBatch(fns, timedOut);
+            final List<PciFunction> fns = new ArrayList<>(1 + (more == null ? 0 : more.size()));
+            if (first != null) {
+                fns.add(first);
+            }
+            if (more != null) {
+                fns.addAll(more);
+            }
+            return new InvBatch(fns, timedOut == null ? List.of() : timedOut);
         }
     }
 
@@ -455,7 +481,7 @@ public final class IommuEngine {
             unresolved.remove(seq);
             return;
         }
-        batch.add(batch.fns, c.target);
+        batch.add(c.target);
         final Tags t = tags.computeIfAbsent(c.target, k -> new Tags());
         final int free = ~t.busy;
         if (free == 0) {
@@ -563,7 +589,7 @@ public final class IommuEngine {
         final InvCommand c = t.cmd[a.itag];
         final long seq = t.seq[a.itag];
         final Batch batch = t.batch[a.itag];
-        batch.add(batch.timedOut, a.fn);
+        batch.addTimedOut(a.fn);
         retire(t, a.itag);
         if (flavour == InvFlavour.VTD) {
             // ITE: hardware completes no pending wait descriptor; every waiter gets -EAGAIN, and the
