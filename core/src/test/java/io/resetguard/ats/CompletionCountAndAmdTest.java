@@ -100,6 +100,27 @@ class CompletionCountAndAmdTest {
     }
 
     @Test
+    void aLateAnswerArrivingWhileItsItagIsBusyAgainIsAReuseHazardAndNotCreditedToTheNewUse() {
+        final AtsRig r = rig(InvFlavour.AMD, RecoveryPolicy.NONE);
+        final AtsFunction f = r.add("01:00.0", true, 0);
+        f.response(InvResponse.LATE);
+        f.lateByNs(100 * MS);
+        final IommuEngine e = engine(r);
+        e.submit(InvCommand.atcAll(f.fn()));
+        e.sync();
+        r.sched.runUntil(1 * S + 1); // the hardware timed ITag 0 out and freed it
+        assertEquals(1, e.timeouts());
+        e.submit(InvCommand.atcAll(f.fn())); // reuses ITag 0
+        e.sync();
+        r.sched.runUntil(1 * S + 150 * MS); // the first request's answer comes at 1.1 s
+        assertEquals(1, r.count(EventType.LOG_ITAG_REUSE_COMPLETION));
+        assertEquals(1, e.completionsForReusedItag());
+        assertEquals(1, e.lateCompletions());
+        assertEquals(0, e.completed(), "not credited to the second request");
+        assertEquals(1, e.itagsBusy(f.fn()));
+    }
+
+    @Test
     void messagesWithAnotherCountDoNotCount() {
         final AtsRig r = rig(InvFlavour.SMMUV3, RecoveryPolicy.NONE);
         final AtsFunction f = r.add("01:00.0", true, 0);
