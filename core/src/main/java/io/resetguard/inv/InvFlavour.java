@@ -25,9 +25,11 @@ public enum InvFlavour {
      * more; at 1 s the hardware times it out, frees the ITag and logs an event naming the device.
      * <ul>
      * <li>[inference] The hardware timeout reaches the driver as an IOTLB_INV_TIMEOUT entry of the
-     *     IOMMU event log naming the device, and that entry is where a recovery policy learns which
-     *     function failed (the timeout listeners are told then, not at 100 ms, when the driver does
-     *     not know which command hung).</li>
+     *     IOMMU event log naming the device; the timeout listeners are told then, naming it.</li>
+     * <li>[inference] At the 100 ms give-up the driver knows the commands it queued before the wait
+     *     but not which of them hangs; the timeout listeners (a recovery policy; the AMD driver itself
+     *     has none) are told then too, before the flush caller gets -EIO, with that batch as the
+     *     suspects and the ATC_INV right before the wait as the culprit.</li>
      * <li>[inference] Once the hardware timed the invalidation out, the COMPLETION_WAIT behind it
      *     completes (its semaphore is written), as a CMD_SYNC does on SMMUv3; nobody waits on it.</li>
      * <li>[inference] An ITag freed by the hardware timeout may be reused; an answer to its earlier

@@ -168,6 +168,8 @@ public final class IommuEngine {
         final PciFunction lastAtcInvTarget;
         /** AMD: the driver's software wait gave up on it (it completed with -EIO); hardware still owes it. */
         boolean abandoned;
+        /** The batch this SYNC closed (null if no ATC_INV came since the previous SYNC). */
+        Batch batch;
 
         PendingSync(final long seq, final InvCompletion completion, final PciFunction lastAtcInvTarget) {
             this.seq = seq;
@@ -463,7 +465,9 @@ public final class IommuEngine {
     private void dispatch(final InvCommand c) {
         final long seq = nextSeq++;
         if (c.kind == InvCommand.Kind.SYNC) {
-            syncs.add(new PendingSync(seq, c.completion, lastAtcInvTarget));
+            final PendingSync ps = new PendingSync(seq, c.completion, lastAtcInvTarget);
+            ps.batch = openBatch;
+            syncs.add(ps);
             openBatch = null; // the SYNC closes the batch
             return;
         }
@@ -709,8 +713,15 @@ public final class IommuEngine {
      * {@link InvFlavour#softwareWaitNs()} before the tick's due time and is still pending is given up:
      * "Completion-Wait loop timed out" is logged and the flush caller gets -EIO and proceeds. The
      * sync stays queued: the hardware completes it later (or times its invalidations out at 1 s),
-     * and only then are the ITags free. No timeout listener is told here: the driver does not know
-     * which command hung [inference: see {@link InvFlavour#AMD}].
+     * and only then are the ITags free.
+     *
+     * <p>The AMD driver itself does nothing more (docs/protocol.md §3.5), but a recovery policy may:
+     * before the flush caller gets -EIO (and frees its pages) the timeout listeners are told, with
+     * the batch this sync closed as the suspects, the ATC_INV right before the wait as the culprit
+     * (the driver's only guess, as on SMMUv3), and as the timed-out functions those of the batch whose
+     * invalidation the hardware still holds. [inference] The driver knows which commands it queued
+     * before the wait, not which of them hangs; the hardware's own timeout at 1 s tells the listeners
+     * again, naming the device.
      */
     private void waitTick() {
         waitTimerArmed = false;
@@ -727,6 +738,17 @@ public final class IommuEngine {
             events.record(EventType.LOG_COMPLETION_WAIT_TIMEOUT, s.lastAtcInvTarget == null ? null
                 : s.lastAtcInvTarget.bdf(), "amd wait_on_sem: -EIO to the flush caller after "
                 + flavour.softwareWaitNs() / 1_000_000 + " ms");
+            if (s.batch != null && s.lastAtcInvTarget != null) {
+                PciFunction pending = null;
+                for (final PciFunction fn : s.batch.view().functions()) {
+                    if (itagsBusy(fn) > 0) {
+                        s.batch.addTimedOut(fn);
+                        pending = pending == null ? fn : pending;
+                    }
+                }
+                // NOTE: before the -EIO below, whose caller frees the pages: a policy's fence must come first
+                notifyTimeout(s.lastAtcInvTarget, pending == null ? s.lastAtcInvTarget : pending, s.batch);
+            }
             s.completion.complete(Errno.EIO);
         }
     }

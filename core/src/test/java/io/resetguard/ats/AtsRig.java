@@ -77,6 +77,10 @@ public final class AtsRig {
         return out[0];
     }
 
+    public io.resetguard.inv.IommuEngine engine() {
+        return ats.engine(group.iommu());
+    }
+
     public long count(final EventType t) {
         return fabric.events().count(t);
     }

@@ -144,7 +144,7 @@ class CompletionCountAndAmdTest {
 
     @Test
     void amdSoftwareGivesUpAt100msWithEioAndTheMemoryIsReusedWhileTheHardwareStillWaits() {
-        final AtsRig r = rig(InvFlavour.AMD, RecoveryPolicy.FENCE_THEN_RESET);
+        final AtsRig r = rig(InvFlavour.AMD, RecoveryPolicy.NONE); // the AMD driver as it is: no policy
         final AtsFunction f = r.add("01:00.0", true, 0);
         final Domain d = r.domain();
         r.ats.map(d, 1, 7, true);
@@ -158,7 +158,6 @@ class CompletionCountAndAmdTest {
         assertEquals(1, e.completionWaitTimeouts());
         assertEquals(1, r.ats.pagesFreed(), "the caller proceeds: the page is freed");
         assertEquals(1, e.itagsBusy(f.fn()), "the hardware still owns the ITag");
-        assertFalse(f.fenced(), "the AMD driver itself neither fences nor recovers");
         assertTrue(r.ats.map(d, 2, 9, true) >= 0, "the page is reused");
         r.sched.schedule(200 * MS, () -> r.ats.dma(f, 0, 1, true));
         r.sched.runUntil(999 * MS);
@@ -168,12 +167,35 @@ class CompletionCountAndAmdTest {
         assertEquals(1, e.timeouts(), "the hardware timeout at 1 s");
         assertEquals(0, e.itagsBusy(f.fn()));
         assertEquals(1, e.abandonedWaitsCompleted(), "the completion wait nobody waits on any more");
-        assertTrue(f.fenced(), "a policy acts on the event log's timeout, which names the device");
+        assertFalse(f.fenced(), "the AMD driver itself neither fences nor recovers");
+    }
+
+    @Test
+    void amdUnderQuarantineThePolicyActsAtTheGiveUpBeforeThePageIsFreed() {
+        final AtsRig r = new AtsRig(ProtocolModel.RESULT_TO_DONE, RecoveryPolicy.QUARANTINE,
+            AtsConfig.defaults().withFlavour(InvFlavour.AMD), 3600 * S);
+        final AtsFunction b = r.add("01:00.0", true, 0);
+        final AtsFunction a = r.add("01:00.1", true, 0);
+        final Domain d = r.domain();
+        r.ats.map(d, 1, 7, true);
+        r.ats.dma(b, 0, 1, true);
+        r.ats.dma(a, 0, 1, true);
+        b.response(InvResponse.HANG);
+        b.honorsBusMaster(false);
+        assertEquals(Errno.EIO, r.unmapSync(d, 1));
+        assertTrue(b.quarantined() && a.quarantined(), "the batch before the wait, at 100 ms");
+        assertEquals(1, r.recovery.healthyQuarantined(), "A answered: healthy");
+        assertTrue(r.ats.map(d, 2, 9, true) >= 0, "the page is reused");
+        r.writeEvery(b, 1, 100 * MS, 3 * S);
+        r.sched.runUntil(3 * S);
+        assertEquals(0, r.count(EventType.VIOLATION_MEMORY_CORRUPTION));
+        assertEquals(1, r.engine().timeouts(), "the hardware timeout at 1 s came too; nothing quarantined twice");
+        assertEquals(2, r.count(EventType.LOG_ATS_QUARANTINED));
     }
 
     @Test
     void amdLateHardwareCompletionBeforeOneSecondFreesTheItagAndCompletesTheAbandonedWait() {
-        final AtsRig r = rig(InvFlavour.AMD, RecoveryPolicy.FENCE_THEN_RESET);
+        final AtsRig r = rig(InvFlavour.AMD, RecoveryPolicy.NONE);
         final AtsFunction f = r.add("01:00.0", true, 0);
         f.answerLatencyNs(500 * MS);
         final IommuEngine e = engine(r);
@@ -188,7 +210,7 @@ class CompletionCountAndAmdTest {
         assertEquals(0, e.itagsBusy(f.fn()));
         assertEquals(1, e.abandonedWaitsCompleted());
         assertEquals(Errno.EIO, c.poll(), "the caller's result stays -EIO");
-        assertFalse(f.fenced(), "no hardware timeout, no event, no policy action");
+        assertEquals(0, r.count(EventType.LOG_ATC_INV_TIMEOUT), "no hardware timeout, no event-log entry");
     }
 
     @Test
