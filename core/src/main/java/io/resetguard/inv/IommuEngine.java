@@ -719,7 +719,9 @@ public final class IommuEngine {
      * before the flush caller gets -EIO (and frees its pages) the timeout listeners are told, with
      * the batch this sync closed as the suspects, the ATC_INV right before the wait as the culprit
      * (the driver's only guess, as on SMMUv3), and as the timed-out functions those of the batch whose
-     * invalidation the hardware still holds. [inference] The driver knows which commands it queued
+     * invalidation the hardware still holds (none, if the sync only waited behind an earlier batch's
+     * hung command: the COMPLETION_WAIT waits for every earlier command; {@code actual} is then the
+     * culprit guess and the batch holds no timed-out function). [inference] The driver knows which commands it queued
      * before the wait, not which of them hangs; the hardware's own timeout at 1 s tells the listeners
      * again, naming the device.
      */

@@ -132,7 +132,7 @@ public final class Recovery implements IommuEngine.TimeoutListener {
                 continue;
             }
             quarantined.incrementAndGet();
-            if (fn != actual && !batch.timedOut().contains(fn)) {
+            if (!batch.timedOut().contains(fn)) {
                 healthyQuarantined.incrementAndGet(); // the known cost of treating the batch as broken
             }
             final PciDev d = pci.dev(fn);

@@ -172,6 +172,13 @@ class SimulationTest {
         assertTrue(r.timeouts() > 0 && r.completionWaitTimeouts() > 0, r.toString());
         final ModelResult smmu = new Simulation(c.withFlavour(InvFlavour.SMMUV3), 0).runAll(null).get(0);
         assertEquals(0, smmu.completionWaitTimeouts());
+        // a COMPLETION_WAIT waits for every earlier command: healthy functions' syncs queued behind a
+        // hung one give up too, and quarantine fences their batches: the cost the count reports
+        final ModelResult q = new Simulation(c.withRecovery(RecoveryPolicy.QUARANTINE), 0).runAll(null).get(0);
+        assertTrue(q.healthyFunctionsQuarantined() > 0 && q.healthyFunctionsQuarantined() < q.quarantined(), q.toString());
+        final ModelResult qs = new Simulation(c.withRecovery(RecoveryPolicy.QUARANTINE).withFlavour(InvFlavour.SMMUV3), 0)
+            .runAll(null).get(0);
+        assertEquals(0, qs.healthyFunctionsQuarantined(), "one function per batch in the fleet: " + qs);
     }
 
     @Test
