@@ -51,7 +51,8 @@ import java.util.stream.Stream;
 @Command(name = "scenario", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the simulation described by a JSON scenario file.",
         "Its fields: functions, iommus, duration, seed, models, faultRate, resetFailRate, lateRate, "
-            + "ignoreInResetRate, cyclePeriod, writesPerCycle, recovery, flavour, threads, report "
+            + "ignoreInResetRate, cyclePeriod, writesPerCycle, recovery, flavour, operatorResetDelay, "
+            + "completionCountRate, completionCount, threads, report "
             + "(each the option below of the same name, which overrides it)."})
 final class ScenarioCommand implements java.util.concurrent.Callable<Integer> {
     /**

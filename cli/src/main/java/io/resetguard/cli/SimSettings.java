@@ -60,9 +60,17 @@ final class SimSettings {
         WRITES_PER_CYCLE("--writes-per-cycle", "writesPerCycle", "N", Kind.INT,
             "Translated writes per cycle (default " + D.CONFIG.writesPerCycle() + ")."),
         RECOVERY("--recovery", "recovery", "POLICY", Kind.RECOVERY,
-            "none, seed-worker or fence-then-reset (default " + D.CONFIG.recovery().cliName() + ")."),
+            "none, seed-worker, fence-then-reset or quarantine (default " + D.CONFIG.recovery().cliName() + ")."),
         FLAVOUR("--flavour", "flavour", "NAME", Kind.FLAVOUR,
-            "smmuv3 or vt-d (default " + D.CONFIG.flavour().cliName() + ")."),
+            "smmuv3, vt-d or amd (default " + D.CONFIG.flavour().cliName() + ")."),
+        OPERATOR_RESET_DELAY("--operator-reset-delay", "operatorResetDelay", "D", Kind.DURATION,
+            "--recovery quarantine: how long after a quarantine an operator or AER resets the function (default "
+                + Durations.format(D.CONFIG.operatorResetDelayNs()) + ")."),
+        COMPLETION_COUNT_RATE("--completion-count-rate", "completionCountRate", "X", Kind.RATE,
+            "Probability that a function's device answers each invalidation with --completion-count "
+                + "completion messages (default " + D.CONFIG.completionCountRate() + ")."),
+        COMPLETION_COUNT("--completion-count", "completionCount", "N", Kind.INT,
+            "Completion Count of those devices, 1..8 (default " + D.CONFIG.completionCount() + ")."),
         THREADS("--threads", "threads", "N", Kind.INT, "Worker threads (default: the available processors)."),
         REPORT("--report", "report", "DIR", Kind.PATH, "Report directory (default " + D.REPORT + "); "
             + "an existing one is replaced only if ResetGuard wrote it.");
@@ -179,7 +187,10 @@ final class SimSettings {
                 (Integer) v.getOrDefault(Setting.WRITES_PER_CYCLE, d.writesPerCycle()),
                 (RecoveryPolicy) v.getOrDefault(Setting.RECOVERY, d.recovery()),
                 (InvFlavour) v.getOrDefault(Setting.FLAVOUR, d.flavour()),
-                (Integer) v.getOrDefault(Setting.THREADS, d.threads()));
+                (Integer) v.getOrDefault(Setting.THREADS, d.threads()),
+                (Long) v.getOrDefault(Setting.OPERATOR_RESET_DELAY, d.operatorResetDelayNs()),
+                (Double) v.getOrDefault(Setting.COMPLETION_COUNT_RATE, d.completionCountRate()),
+                (Integer) v.getOrDefault(Setting.COMPLETION_COUNT, d.completionCount()));
         } catch (final IllegalArgumentException e) {
             throw rangeError(e.getMessage(), shown, fromOption);
         }
@@ -264,7 +275,7 @@ final class SimSettings {
                     try {
                         return RecoveryPolicy.parse(text);
                     } catch (final IllegalArgumentException e) {
-                        throw new IllegalArgumentException("unknown policy; use none, seed-worker or fence-then-reset");
+                        throw new IllegalArgumentException("unknown policy; use " + java.util.Arrays.stream(RecoveryPolicy.values()).map(RecoveryPolicy::cliName).collect(java.util.stream.Collectors.joining(", ")));
                     }
                 case FLAVOUR:
                     return flavour(text);
@@ -309,6 +320,6 @@ final class SimSettings {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown flavour; use smmuv3 or vt-d");
+        throw new IllegalArgumentException("unknown flavour; use " + java.util.Arrays.stream(InvFlavour.values()).map(InvFlavour::cliName).collect(java.util.stream.Collectors.joining(", ")));
     }
 }

@@ -6,8 +6,10 @@ import io.resetguard.inv.QueueKind;
 /**
  * AtsConfig - settings of the ATS/invalidation layer.
  *
- * @param flavour          how invalidation timeouts surface (SMMUv3 or VT-d)
- * @param timeoutNs        how long an ATC invalidation may stay unanswered (arm-smmu-v3 polls 1 s)
+ * @param flavour          how invalidation timeouts surface (SMMUv3, VT-d or AMD)
+ * @param timeoutNs        how long an ATC invalidation may stay unanswered (arm-smmu-v3 polls 1 s; the
+ *                         AMD hardware timeout is programmed to 1 s, and its driver's software wait
+ *                         of {@link InvFlavour#softwareWaitNs()} is the flavour's own)
  * @param queue            the command queue implementation
  * @param queueCapacity    the command queue's bound
  * @param strict           strict unmap (free after the sync) or lazy (flush queue)

@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@code atsEnabled} is the endpoint's ATS Enable and the IOMMU's "translated requests allowed"
  * together (the driver sets both when it attaches a translating domain, §1.7); {@code fenced} is the
- * driver's quarantine after an ATC timeout (STE.EATS cleared and invalidations muted, §2.4/§2.5),
- * lifted by the next re-attach. Both are volatile: the device side reads them on every DMA.
+ * driver's fence after an ATC timeout under {@code fence-then-reset} (STE.EATS cleared and
+ * invalidations muted, §2.4/§2.5), lifted by the next re-attach; {@code quarantined} is the QUAR v4
+ * quarantine of the {@code quarantine} policy (docs/protocol.md §2.5a, {@link AtsSystem#quarantine}),
+ * lifted by {@code reset_device_done} or an attach to another domain. All are volatile: the device
+ * side reads them on every DMA. {@code completionCount} is a device property: how many Invalidate
+ * Completion messages it sends per request.
  */
 public final class AtsFunction {
     private final PciFunction fn;
@@ -22,6 +26,11 @@ public final class AtsFunction {
     private final Atc atc;
     private volatile boolean atsEnabled;
     private volatile boolean fenced;
+    private volatile boolean quarantined;
+    /** The RID domain the quarantine was imposed on (whose ATS invalidation entries are marked broken). */
+    volatile io.resetguard.fabric.Domain quarantinedOn;
+    private volatile int completionCount = 1;
+    private volatile int completionMessages = -1;
     private volatile InvResponse response = InvResponse.NORMAL;
     private volatile long answerLatencyNs;
     private volatile long lateByNs;
@@ -106,6 +115,56 @@ public final class AtsFunction {
 
     void fenced(final boolean b) {
         fenced = b;
+    }
+
+    /**
+     * @return whether the driver quarantined the function after an ATC timeout of its batch (QUAR v4:
+     *         ATS disabled, STE.EATS cleared, invalidations muted; docs/protocol.md §2.5a), until a
+     *         {@code reset_device_done} or an attach to another domain lifts it
+     */
+    public boolean quarantined() {
+        return quarantined;
+    }
+
+    void quarantined(final boolean b) {
+        quarantined = b;
+    }
+
+    /** @return the Completion Count the device puts in its Invalidate Completions (1..8). */
+    public int completionCount() {
+        return completionCount;
+    }
+
+    /**
+     * Set the Completion Count (docs/protocol.md §2.5a): the device answers each invalidation with
+     * {@code n} completion messages carrying the count {@code n} (for instance one per traffic class).
+     *
+     * @param n 1..8
+     */
+    public void completionCount(final int n) {
+        if (n < 1 || n > io.resetguard.inv.IommuEngine.MAX_COMPLETION_COUNT) {
+            throw new IllegalArgumentException("completionCount must be in 1..8, was " + n);
+        }
+        completionCount = n;
+    }
+
+    /** @return how many completion messages it really sends per invalidation (normally its count). */
+    public int completionMessages() {
+        final int m = completionMessages;
+        return m < 0 ? completionCount : m;
+    }
+
+    /**
+     * Fault injection: send {@code m} messages per invalidation instead of {@link #completionCount()}
+     * (fewer: the ITag stays busy until the timeout; more: the extra ones name an ITag that is not busy).
+     *
+     * @param m 0..8, or -1 for "as many as the count"
+     */
+    public void completionMessages(final int m) {
+        if (m < -1 || m > io.resetguard.inv.IommuEngine.MAX_COMPLETION_COUNT) {
+            throw new IllegalArgumentException("completionMessages must be in -1..8, was " + m);
+        }
+        completionMessages = m;
     }
 
     /** @return how it answers invalidations. */

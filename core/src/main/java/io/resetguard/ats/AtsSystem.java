@@ -222,9 +222,12 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
      * <p>Under SMMUv3 a timed-out invalidation still lets the sync complete with 0, so the page is
      * freed: the stale ATC entry is exactly the hazard of §5. Under VT-d a sync aborted with -EAGAIN
      * is resubmitted up to {@link AtsConfig#vtdMaxRetries()} times (the kernel would retry without
-     * bound, §3.4); then the page is freed and {@code done} gets -ETIMEDOUT.
+     * bound, §3.4); then the page is freed and {@code done} gets -ETIMEDOUT. Under AMD a sync the
+     * driver's completion wait gave up on (after about 100 ms, docs/protocol.md §3.5) completes with
+     * -EIO; the page is freed all the same (the callers do not act on it) and {@code done} gets -EIO.
      *
-     * @param done receives 0, -EFAULT if nothing was mapped there, or -ETIMEDOUT (VT-d gave up)
+     * @param done receives 0, -EFAULT if nothing was mapped there, -ETIMEDOUT (VT-d gave up) or -EIO
+     *             (AMD gave up waiting)
      */
     public void unmap(final Domain d, final long iovaPage, final Consumer<Errno> done) {
         final IoPageTable.Pte pte = table(d).unmap(iovaPage);
@@ -305,7 +308,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (sameEngine(only, cmds)) { // the common case: one engine, one sync, no bookkeeping
             submitAll(only, cmds, 0, c -> c.onComplete(rc -> {
                 if (rc != Errno.EAGAIN) {
-                    done.accept(Errno.OK);
+                    done.accept(rc == Errno.EIO ? Errno.EIO : Errno.OK); // AMD: -EIO, and the caller proceeds
                 } else if (attempt < config.vtdMaxRetries()) {
                     invalidateAndWait(cmds, attempt + 1, done); // qi_submit_sync() restarts
                 } else {
@@ -320,14 +323,17 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         }
         final AtomicInteger left = new AtomicInteger(byEngine.size());
         final AtomicBoolean again = new AtomicBoolean();
+        final AtomicBoolean eio = new AtomicBoolean();
         for (final Map.Entry<IommuEngine, List<InvCommand>> e : byEngine.entrySet()) {
             submitAll(e.getKey(), e.getValue(), 0, c -> c.onComplete(rc -> {
                 if (rc == Errno.EAGAIN) {
                     again.set(true);
+                } else if (rc == Errno.EIO) {
+                    eio.set(true);
                 }
                 if (left.decrementAndGet() == 0) {
                     if (!again.get()) {
-                        done.accept(Errno.OK);
+                        done.accept(eio.get() ? Errno.EIO : Errno.OK);
                     } else if (attempt < config.vtdMaxRetries()) {
                         invalidateAndWait(cmds, attempt + 1, done); // qi_submit_sync() restarts
                     } else {
@@ -382,7 +388,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
     public Errno translate(final AtsFunction f, final int pasid, final long iovaPage) {
         final long epoch = f.atc().epoch();
         final Domain dom = physicalDomain(f, pasid);
-        if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced()) {
+        if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced() || f.quarantined()) {
             return Errno.EFAULT;
         }
         final IoPageTable.Pte pte = table(dom).lookup(iovaPage);
@@ -426,7 +432,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         }
         // a translated request: forwarded without a page walk unless blocked for this function
         final Domain dom = physicalDomain(f, pasid);
-        if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced()) {
+        if (dom == null || dom.isBlocking() || !f.atsEnabled() || f.fenced() || f.quarantined()) {
             f.countRejected();
             return Errno.EIO;
         }
@@ -488,6 +494,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
      */
     public boolean quiescent(final AtsFunction f) {
         return f.response() == InvResponse.NORMAL && f.honorsBusMaster() && f.resetCuresHang() && !f.fenced()
+            && !f.quarantined()
             && f.atsEnabled() == f.fn().atsSupported() && !f.reconciling.get() && !f.reconcileAgain
             && !f.enablePending && f.atc().size() == 0;
     }
@@ -507,6 +514,59 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         f.fenced(true);
         events.record(EventType.LOG_ATS_FENCED, fn.bdf(), "");
         return true;
+    }
+
+    /**
+     * Quarantine {@code fn} as the QUAR v4 agreement has the IOMMU driver do on an ATC invalidation
+     * timeout of its batch (docs/protocol.md §2.5 steps 3-4, §2.5a): {@code pci_disable_ats()},
+     * STE.EATS cleared (translated requests rejected) and the ATS invalidation entries of its domain
+     * marked broken (further ATC invalidations muted). No reset is started here.
+     *
+     * <p>The quarantine holds until one of:
+     * <ul>
+     * <li>{@link #onResetDeviceDone}: a reset's done() that the model let unblock the function (step 7;
+     *     under the seed models a failed reset skips done(), under result-to-done a failed result
+     *     keeps the function blocked, so only a good reset lifts it there);</li>
+     * <li>an attach of the function to a translating domain other than the one it was quarantined on:
+     *     that domain's invalidation entries are not marked, and the attach sets EATS again (Jason
+     *     Gunthorpe, 19 May 2026: a racing attach re-sets EATS, times out again and is quarantined
+     *     again). [inference] The restore of the same domain by a done() is not such an attach: it
+     *     waits for {@code reset_device_done}.</li>
+     * </ul>
+     * Caller: the driver's interrupt path (a {@link io.resetguard.inv.IommuEngine.TimeoutListener}).
+     *
+     * @return {@code true} if it was not quarantined before (and has an ATS side)
+     */
+    public boolean quarantine(final PciFunction fn) {
+        final AtsFunction f = functions.get(fn);
+        if (f == null || f.quarantined()) {
+            return false;
+        }
+        final DeviceState ds = fn.group().snapshot().deviceOf(fn);
+        f.quarantinedOn = ds == null ? null : ds.rid();
+        // NOTE: quarantined before ATS goes off, so that a reconcile running meanwhile on another
+        // thread sees the quarantine when it sees ATS off, and does not re-enable ATS on this domain
+        f.quarantined(true);
+        f.atsEnabled(false);
+        events.record(EventType.LOG_ATS_QUARANTINED, fn.bdf(), "");
+        return true;
+    }
+
+    /**
+     * The QUAR {@code reset_device_done} op (docs/protocol.md §2.5 step 7): done() unblocked
+     * {@code fn}, so revert the quarantine (EATS, the muted invalidation entries) and re-enable ATS
+     * through the usual flush-then-enable order.
+     */
+    @Override
+    public void onResetDeviceDone(final IommuGroup group, final PciFunction fn) {
+        final AtsFunction f = functions.get(fn);
+        if (f == null || !f.quarantined()) {
+            return;
+        }
+        f.quarantined(false);
+        f.quarantinedOn = null;
+        events.record(EventType.INFO_ATS_QUARANTINE_LIFTED, fn.bdf(), "");
+        reconcile(f);
     }
 
     @Override
@@ -564,17 +624,27 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             if (engine.submit(InvCommand.disableFlush(fn)).isOk()) {
                 f.disableSync = engine.sync(); // what a hardware reset of fn waits for (beforeHwReset)
             }
-        } else if (translating && fn.atsSupported() && (!f.atsEnabled() || f.fenced()) && !f.enablePending) {
+        } else if (translating && fn.atsSupported() && (!f.atsEnabled() || f.fenced()) && !f.enablePending
+            && !(f.quarantined() && f.quarantinedOn == rid)) {
+            final boolean liftsQuarantine = f.quarantined(); // an attach to another domain (see quarantine())
             f.enablePending = true;
             final List<InvCommand> flush = List.of(InvCommand.atcAll(fn).withPurpose(InvCommand.Purpose.ENABLE_FLUSH));
             invalidateAndWait(flush, 0, rc -> {
                 f.enablePending = false;
                 final DeviceState now = fn.group().snapshot().deviceOf(fn);
                 if (now != null && now.rid() != null && !now.rid().isBlocking()) {
-                    if (f.atsEnabled() && !f.fenced()) {
+                    if (f.atsEnabled() && !f.fenced() && !f.quarantined()) {
                         events.record(EventType.WARN_ATS_ENABLE_ORDER, fn.bdf(), "enabled twice");
                     }
                     f.fenced(false);
+                    // NOTE: the attach writes the STE with EATS after its flush. A quarantine imposed
+                    // during that flush (the flush itself timed out) or before it (liftsQuarantine) is
+                    // overwritten: the accepted race of the QUAR v4 agreement; the next invalidation
+                    // times out and quarantines the function again.
+                    if (liftsQuarantine || f.quarantined()) {
+                        f.quarantined(false);
+                        f.quarantinedOn = null;
+                    }
                     f.atsEnabled(true); // invalidate first, then pci_enable_ats() (invariant 5)
                 } else {
                     reconcile(f);
@@ -634,7 +704,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             case ENABLE_FLUSH:
                 return !fn.group().isParked(fn);
             default:
-                return f.atsEnabled() && !f.fenced() && !fn.group().isParked(fn);
+                return f.atsEnabled() && !f.fenced() && !f.quarantined() && !fn.group().isParked(fn);
         }
     }
 
@@ -661,7 +731,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             case LATE:
                 scheduler.schedule(config.timeoutNs() + f.lateByNs(), () -> {
                     f.atc().invalidate(cmd);
-                    engine.complete(fn, itag, tagGen);
+                    answer(engine, f, itag, tagGen);
                 });
                 return;
             default:
@@ -670,9 +740,21 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         scheduler.schedule(f.answerLatencyNs(), () -> {
             f.atc().invalidate(cmd);
             if (!loseCompletion) {
-                engine.complete(fn, itag, tagGen);
+                answer(engine, f, itag, tagGen);
             }
         });
+    }
+
+    /**
+     * The device's Invalidate Completion messages for one request: {@link AtsFunction#completionMessages()}
+     * of them, each carrying its Completion Count (docs/protocol.md §2.5a), sent together.
+     */
+    private static void answer(final IommuEngine engine, final AtsFunction f, final int itag, final long tagGen) {
+        final int count = f.completionCount();
+        final int messages = f.completionMessages();
+        for (int m = 0; m < messages; m++) {
+            engine.complete(f.fn(), itag, tagGen, count);
+        }
     }
 
     @Override

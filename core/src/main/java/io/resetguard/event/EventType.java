@@ -89,7 +89,31 @@ public enum EventType {
     /** §1.6, invariant 12: a freed domain was about to be attached (M70 UAF); the attach was not done. */
     VIOLATION_USE_AFTER_FREE(EventCategory.VIOLATION, "use-after-free: attach of a freed domain"),
     /** §2.6: a function was left blocked (or a recovery count non-zero) with no reset in progress. */
-    VIOLATION_LIVENESS(EventCategory.VIOLATION, "liveness: function left blocked with no reset in progress");
+    VIOLATION_LIVENESS(EventCategory.VIOLATION, "liveness: function left blocked with no reset in progress"),
+
+    // --- issue 13 part B: quarantine, Completion Count, AMD completion wait ---------------------------
+    /**
+     * docs/protocol.md §2.5, §2.5a (QUAR v4, 19 May 2026): the IOMMU driver quarantined a function of
+     * a timed-out batch: {@code pci_disable_ats()}, STE.EATS cleared, further ATC invalidations muted
+     * (detail: whether its own invalidation timed out).
+     */
+    LOG_ATS_QUARANTINED(EventCategory.LOG, "ATS quarantined after an ATC invalidation timeout"),
+    /** docs/protocol.md §2.5 step 7: {@code reset_device_done} lifted a quarantine. */
+    INFO_ATS_QUARANTINE_LIFTED(EventCategory.INFO, "ATS quarantine lifted by reset_device_done"),
+    /**
+     * docs/protocol.md §2.5a: an Invalidate Completion named an ITag that is not busy (an extra
+     * message beyond the Completion Count, or an answer after the ITag timed out).
+     */
+    LOG_INV_COMPLETION_NOT_BUSY(EventCategory.LOG, "Invalidate Completion for an ITag that is not busy"),
+    /** docs/protocol.md §2.5a: an Invalidate Completion's Completion Count differs from the first message's. */
+    LOG_INV_COMPLETION_COUNT_MISMATCH(EventCategory.LOG, "Invalidate Completion with an inconsistent Completion Count"),
+    /**
+     * docs/protocol.md §5, §2.5a: a completion for an earlier use of an ITag arrived while the ITag
+     * was busy again; hardware matches by ITag alone and cannot tell them apart [inference].
+     */
+    LOG_ITAG_REUSE_COMPLETION(EventCategory.LOG, "Invalidate Completion for a reused ITag"),
+    /** docs/protocol.md §3.3, §3.5: AMD {@code wait_on_sem()} gave up after about 100 ms; -EIO to the flush caller. */
+    LOG_COMPLETION_WAIT_TIMEOUT(EventCategory.LOG, "Completion-Wait loop timed out");
 
     private final EventCategory category;
     private final String message;

@@ -48,6 +48,19 @@ import java.util.function.IntFunction;
  * the timeout names the right function and aborts every pending SYNC with -EAGAIN and every
  * in-flight invalidation (their ITags are freed; a completion arriving later is a late completion).
  *
+ * <p>Under {@link InvFlavour#AMD} the hardware times an invalidation out after the engine's timeout
+ * (1 s) and tells the listeners, naming the function; the driver's software wait gives up on a sync
+ * after {@link InvFlavour#softwareWaitNs()} (100 ms) and completes it with -EIO, while the hardware
+ * keeps the ITags busy until the device answers or the hardware timeout fires.
+ *
+ * <p>Batches: the ATC_INV commands dequeued between two SYNCs form a batch; a timeout notification
+ * carries the batch of the timed-out command ({@link InvBatch}), so that a driver can treat every
+ * function the batch went to as suspect (docs/protocol.md §2.5a).
+ *
+ * <p>Completion Count: an ITag is free after as many completion messages as the count they carry
+ * ({@link #complete(PciFunction, int, long, int)}); a message for an ITag that is not busy is an
+ * error ({@link EventType#LOG_INV_COMPLETION_NOT_BUSY}).
+ *
  * <p>Nobody spins: a full queue refuses with -EAGAIN, syncs complete through {@link InvCompletion}.
  */
 public final class IommuEngine {
@@ -60,13 +73,79 @@ public final class IommuEngine {
          * @param actual  the function whose invalidation really timed out
          */
         void onAtcTimeout(IommuEngine engine, PciFunction culprit, PciFunction actual);
+
+        /**
+         * The same notification with the batch the timed-out invalidation belonged to (every
+         * function one sync covered, docs/protocol.md §2.5a). The engine calls this one; the
+         * default forgets the batch and calls {@link #onAtcTimeout(IommuEngine, PciFunction, PciFunction)}.
+         *
+         * @param batch the functions of the timed-out batch and which of them timed out
+         */
+        default void onAtcTimeout(final IommuEngine engine, final PciFunction culprit, final PciFunction actual,
+                                  final InvBatch batch) {
+            onAtcTimeout(engine, culprit, actual);
+        }
     }
 
     /** ITags per function (PCIe ATS: 0..31). */
     public static final int ITAGS = 32;
 
+    /** The largest Completion Count (the 3-bit field's 0). */
+    public static final int MAX_COMPLETION_COUNT = 8;
+
+    /**
+     * The ATC_INV commands between two SYNCs (drainer only): the functions they went to and which of
+     * them timed out, for {@link InvBatch}.
+     */
+    private static final class Batch {
+        // NOTE: one small object per batch on the hot path; the lists only exist once a batch has a
+        // second function or a timeout (a healthy one-function batch, the common case, has neither)
+        PciFunction first;
+        ArrayList<PciFunction> more;
+        ArrayList<PciFunction> timedOut;
+
+        void add(final PciFunction fn) {
+            if (first == null) {
+                first = fn;
+            } else if (first != fn) {
+                if (more == null) {
+                    more = new ArrayList<>(2);
+                }
+                if (!more.contains(fn)) {
+                    more.add(fn);
+                }
+            }
+        }
+
+        void addTimedOut(final PciFunction fn) {
+            if (timedOut == null) {
+                timedOut = new ArrayList<>(1);
+            }
+            if (!timedOut.contains(fn)) {
+                timedOut.add(fn);
+            }
+        }
+
+        InvBatch view() {
+            final List<PciFunction> fns = new ArrayList<>(1 + (more == null ? 0 : more.size()));
+            if (first != null) {
+                fns.add(first);
+            }
+            if (more != null) {
+                fns.addAll(more);
+            }
+            return new InvBatch(fns, timedOut == null ? List.of() : timedOut);
+        }
+    }
+
     private static final class Tags {
         final InvCommand[] cmd = new InvCommand[ITAGS];
+        final Batch[] batch = new Batch[ITAGS];
+        /** Completion Count of the first message for the ITag (0: none yet) and messages so far. */
+        final byte[] ccExpected = new byte[ITAGS];
+        final byte[] ccSeen = new byte[ITAGS];
+        /** Whether the ITag's last use ended with its completion messages (not a timeout or an abort). */
+        final boolean[] answered = new boolean[ITAGS];
         final long[] seq = new long[ITAGS];
         final long[] issuedNs = new long[ITAGS];
         final long[] gen = new long[ITAGS];
@@ -76,17 +155,21 @@ public final class IommuEngine {
     }
 
     /** A dequeued ATC_INV with its sequence number. */
-    private record Sequenced(InvCommand cmd, long seq) {
+    private record Sequenced(InvCommand cmd, long seq, Batch batch) {
     }
 
     /** An ATC_INV that timed out and that no SYNC has reported yet (SMMUv3). */
-    private record TimedOut(PciFunction fn, long seq, InvCommand cmd) {
+    private record TimedOut(PciFunction fn, long seq, InvCommand cmd, Batch batch) {
     }
 
     private static final class PendingSync {
         final long seq;
         final InvCompletion completion;
         final PciFunction lastAtcInvTarget;
+        /** AMD: the driver's software wait gave up on it (it completed with -EIO); hardware still owes it. */
+        boolean abandoned;
+        /** The batch this SYNC closed (null if no ATC_INV came since the previous SYNC). */
+        Batch batch;
 
         PendingSync(final long seq, final InvCompletion completion, final PciFunction lastAtcInvTarget) {
             this.seq = seq;
@@ -95,15 +178,20 @@ public final class IommuEngine {
         }
     }
 
-    /** A completion from a device, or (fn == null) a tick of the engine's timeout timer. */
-    private record DeviceAnswer(PciFunction fn, int itag, long gen, boolean timeout) {
+    /**
+     * A completion from a device carrying {@code count} (the Completion Count, 1..8), or (fn == null)
+     * a tick of one of the engine's timers.
+     */
+    private record DeviceAnswer(PciFunction fn, int itag, long gen, boolean timeout, int count) {
     }
 
     /** When an issued invalidation times out if still unanswered. */
     private record Deadline(PciFunction fn, int itag, long gen, long dueNs) {
     }
 
-    private static final DeviceAnswer TICK = new DeviceAnswer(null, -1, -1, true);
+    private static final DeviceAnswer TICK = new DeviceAnswer(null, -1, -1, true, 0);
+    /** The AMD software completion-wait timer. */
+    private static final DeviceAnswer WAIT_TICK = new DeviceAnswer(null, -2, -1, true, 0);
 
     private final Iommu iommu;
     private final Scheduler scheduler;
@@ -129,6 +217,10 @@ public final class IommuEngine {
     private long armedDueNs;
     private long nextSeq;
     private PciFunction lastAtcInvTarget;
+    /** The batch the next ATC_INV joins; null right after a SYNC (allocated by the first ATC_INV). */
+    private Batch openBatch;
+    private boolean waitTimerArmed;
+    private long waitArmedDueNs;
 
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -140,6 +232,10 @@ public final class IommuEngine {
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong stalls = new AtomicLong();
     private final AtomicLong syncErrors = new AtomicLong();
+    private final AtomicLong notBusy = new AtomicLong();
+    private final AtomicLong reusedTag = new AtomicLong();
+    private final AtomicLong waitTimeouts = new AtomicLong();
+    private final AtomicLong abandonedCompleted = new AtomicLong();
     // NOTE: two significant digits (values within 1%; 2 µs answers are exact). With three, a
     // histogram that has seen a 1 s timeout holds two 170 KB arrays, most of what a fresh engine
     // costs: the jcstress fixtures that hold an engine ran 4x fewer samples for it (52 vs 13 µs and
@@ -311,7 +407,22 @@ public final class IommuEngine {
      * An Invalidate Completion from the device for ({@code itag}, {@code tagGen}). Any thread.
      */
     public void complete(final PciFunction fn, final int itag, final long tagGen) {
-        inbox.offer(new DeviceAnswer(fn, itag, tagGen, false));
+        complete(fn, itag, tagGen, 1);
+    }
+
+    /**
+     * One Invalidate Completion message from the device for ({@code itag}, {@code tagGen}) carrying
+     * Completion Count {@code count}: the ITag is free once {@code count} messages with that count
+     * arrived (docs/protocol.md §2.5a; a device may answer once per traffic class). Any thread.
+     *
+     * @param count the Completion Count, 1..8 (the wire's 3-bit 0 is 8)
+     * @throws IllegalArgumentException if {@code count} is out of range
+     */
+    public void complete(final PciFunction fn, final int itag, final long tagGen, final int count) {
+        if (count < 1 || count > MAX_COMPLETION_COUNT) {
+            throw new IllegalArgumentException("completion count must be in 1..8, was " + count);
+        }
+        inbox.offer(new DeviceAnswer(fn, itag, tagGen, false, count));
         wake();
     }
 
@@ -340,6 +451,9 @@ public final class IommuEngine {
                 }
             }
             completeSyncs();
+            if (flavour.softwareWaitNs() > 0) {
+                armWaitTimer();
+            }
             draining.set(false);
             // NOTE: re-check after clearing the flag; a producer whose wake() lost the CAS relies on it
             if ((inbox.isEmpty() && commands.isEmpty()) || !draining.compareAndSet(false, true)) {
@@ -351,31 +465,42 @@ public final class IommuEngine {
     private void dispatch(final InvCommand c) {
         final long seq = nextSeq++;
         if (c.kind == InvCommand.Kind.SYNC) {
-            syncs.add(new PendingSync(seq, c.completion, lastAtcInvTarget));
+            final PendingSync ps = new PendingSync(seq, c.completion, lastAtcInvTarget);
+            ps.batch = openBatch;
+            syncs.add(ps);
+            openBatch = null; // the SYNC closes the batch
             return;
         }
         lastAtcInvTarget = c.target;
         unresolved.add(seq);
-        issue(c, seq);
+        if (openBatch == null) {
+            openBatch = new Batch();
+        }
+        issue(c, seq, openBatch);
     }
 
-    private void issue(final InvCommand c, final long seq) {
+    private void issue(final InvCommand c, final long seq, final Batch batch) {
         if (!endpoint.accepts(c)) {
             muted.incrementAndGet();
             unresolved.remove(seq);
             return;
         }
+        batch.add(c.target);
         final Tags t = tags.computeIfAbsent(c.target, k -> new Tags());
         final int free = ~t.busy;
         if (free == 0) {
             stalls.incrementAndGet();
-            t.stalled.add(new Sequenced(c, seq));
+            t.stalled.add(new Sequenced(c, seq, batch));
             return;
         }
         final int itag = Integer.numberOfTrailingZeros(free);
         final long gen = ++t.nextGen;
         t.busy |= 1 << itag;
         t.cmd[itag] = c;
+        t.batch[itag] = batch;
+        t.ccExpected[itag] = 0;
+        t.ccSeen[itag] = 0;
+        t.answered[itag] = false;
         t.seq[itag] = seq;
         t.gen[itag] = gen;
         t.issuedNs[itag] = scheduler.nanoTime();
@@ -425,7 +550,7 @@ public final class IommuEngine {
         Deadline d;
         while ((d = deadlines.peek()) != null && d.dueNs <= due) {
             deadlines.poll();
-            answer(new DeviceAnswer(d.fn, d.itag, d.gen, true));
+            answer(new DeviceAnswer(d.fn, d.itag, d.gen, true, 0));
         }
         armTimer();
     }
@@ -435,31 +560,79 @@ public final class IommuEngine {
             tick();
             return;
         }
+        if (a == WAIT_TICK) {
+            waitTick();
+            return;
+        }
         final Tags t = tags.get(a.fn);
         if (!live(t, a.itag, a.gen)) {
             if (!a.timeout) {
-                late.incrementAndGet();
-                events.record(EventType.INFO_LATE_COMPLETION, a.fn.bdf(), "itag " + a.itag);
+                strayCompletion(t, a);
             }
             return; // a timer for an ITag that already completed: nothing to do
         }
         if (!a.timeout) {
+            // NOTE: the ITag frees only with the last of Completion Count messages carrying the same
+            // count; a message with another count is an error and does not count (docs/protocol.md §2.5a).
+            if (t.ccExpected[a.itag] == 0) {
+                t.ccExpected[a.itag] = (byte) a.count;
+            } else if (t.ccExpected[a.itag] != a.count) {
+                events.record(EventType.LOG_INV_COMPLETION_COUNT_MISMATCH, a.fn.bdf(), "itag " + a.itag + ": count "
+                    + a.count + ", first message said " + t.ccExpected[a.itag]);
+                return;
+            }
+            if (++t.ccSeen[a.itag] < t.ccExpected[a.itag]) {
+                return;
+            }
             completed.incrementAndGet();
+            t.answered[a.itag] = true;
             retire(t, a.itag);
             return;
         }
         timeouts.incrementAndGet();
         final InvCommand c = t.cmd[a.itag];
         final long seq = t.seq[a.itag];
+        final Batch batch = t.batch[a.itag];
+        batch.addTimedOut(a.fn);
         retire(t, a.itag);
         if (flavour == InvFlavour.VTD) {
             // ITE: hardware completes no pending wait descriptor; every waiter gets -EAGAIN, and the
             // in-flight descriptors are aborted (qi_check_fault marks them QI_ABORT).
             events.record(EventType.LOG_ATC_INV_TIMEOUT, a.fn.bdf(), "vt-d ITE, itag " + a.itag + ": " + c);
             abortAll();
-            notifyTimeout(a.fn, a.fn);
+            notifyTimeout(a.fn, a.fn, batch);
+        } else if (flavour == InvFlavour.AMD) {
+            // the hardware's own timeout (1 s): the ITag is free, the event log names the device; the
+            // software wait may have given up long ago (docs/protocol.md §3.5) [inference: see InvFlavour.AMD]
+            events.record(EventType.LOG_ATC_INV_TIMEOUT, a.fn.bdf(), "amd event log IOTLB_INV_TIMEOUT, itag " + a.itag
+                + ": " + c);
+            notifyTimeout(a.fn, a.fn, batch);
         } else {
-            timedOutUnreported.add(new TimedOut(a.fn, seq, c));
+            timedOutUnreported.add(new TimedOut(a.fn, seq, c, batch));
+        }
+    }
+
+    /**
+     * A completion whose (ITag, generation) is not in flight. The hardware sees only the ITag: if the
+     * ITag is not busy the message is an error (docs/protocol.md §2.5a); if it is busy again, with a
+     * later use, the hardware could not tell the two apart [inference] (counted as an ITag-reuse
+     * hazard; the emulator, which can, does not credit it to the new use). Either way an answer to an
+     * invalidation that had timed out or been aborted is also a late completion, as before.
+     */
+    private void strayCompletion(final Tags t, final DeviceAnswer a) {
+        final boolean busy = t != null && (t.busy & 1 << a.itag) != 0;
+        // a message beyond the Completion Count of a use that completed is an error, but not late
+        final boolean extra = t != null && !busy && a.gen == t.gen[a.itag] && t.answered[a.itag];
+        if (busy) {
+            reusedTag.incrementAndGet();
+            events.record(EventType.LOG_ITAG_REUSE_COMPLETION, a.fn.bdf(), "itag " + a.itag);
+        } else {
+            notBusy.incrementAndGet();
+            events.record(EventType.LOG_INV_COMPLETION_NOT_BUSY, a.fn.bdf(), "itag " + a.itag);
+        }
+        if (!extra) {
+            late.incrementAndGet();
+            events.record(EventType.INFO_LATE_COMPLETION, a.fn.bdf(), "itag " + a.itag);
         }
     }
 
@@ -480,7 +653,7 @@ public final class IommuEngine {
         unresolved.remove(seq);
         final Sequenced next = t.stalled.poll();
         if (next != null) {
-            issue(next.cmd, next.seq);
+            issue(next.cmd, next.seq, next.batch);
         }
     }
 
@@ -505,7 +678,80 @@ public final class IommuEngine {
             if (flavour == InvFlavour.SMMUV3 && !timedOutUnreported.isEmpty()) {
                 reportAtSync(s);
             }
-            s.completion.complete(Errno.OK);
+            if (s.abandoned) {
+                // AMD: the semaphore is written now, but wait_on_sem() gave up long ago: nobody waits
+                abandonedCompleted.incrementAndGet();
+            } else {
+                s.completion.complete(Errno.OK);
+            }
+        }
+    }
+
+    /**
+     * AMD: arm the software completion-wait timer for the oldest sync the driver still waits on, if
+     * it is not armed. One timer per engine, as for the invalidation deadlines.
+     */
+    private void armWaitTimer() {
+        if (waitTimerArmed) {
+            return;
+        }
+        for (final PendingSync s : syncs) {
+            if (!s.abandoned) {
+                waitTimerArmed = true;
+                waitArmedDueNs = s.completion.submittedNs() + flavour.softwareWaitNs();
+                scheduler.schedule(Math.max(0, waitArmedDueNs - scheduler.nanoTime()), () -> {
+                    inbox.offer(WAIT_TICK);
+                    wake();
+                });
+                return;
+            }
+        }
+    }
+
+    /**
+     * AMD {@code wait_on_sem()} (docs/protocol.md §3.3, §3.5): every sync whose wait began at least
+     * {@link InvFlavour#softwareWaitNs()} before the tick's due time and is still pending is given up:
+     * "Completion-Wait loop timed out" is logged and the flush caller gets -EIO and proceeds. The
+     * sync stays queued: the hardware completes it later (or times its invalidations out at 1 s),
+     * and only then are the ITags free.
+     *
+     * <p>The AMD driver itself does nothing more (docs/protocol.md §3.5), but a recovery policy may:
+     * before the flush caller gets -EIO (and frees its pages) the timeout listeners are told, with
+     * the batch this sync closed as the suspects, the ATC_INV right before the wait as the culprit
+     * (the driver's only guess, as on SMMUv3), and as the timed-out functions those of the batch whose
+     * invalidation the hardware still holds (none, if the sync only waited behind an earlier batch's
+     * hung command: the COMPLETION_WAIT waits for every earlier command; {@code actual} is then the
+     * culprit guess and the batch holds no timed-out function). [inference] The driver knows which commands it queued
+     * before the wait, not which of them hangs; the hardware's own timeout at 1 s tells the listeners
+     * again, naming the device.
+     */
+    private void waitTick() {
+        waitTimerArmed = false;
+        final long due = waitArmedDueNs; // as in tick(): up to the due time armed for, not "now"
+        for (final PendingSync s : syncs) {
+            if (s.abandoned) {
+                continue;
+            }
+            if (s.completion.submittedNs() + flavour.softwareWaitNs() > due) {
+                break; // syncs are queued in submission order, so the later ones are younger
+            }
+            s.abandoned = true;
+            waitTimeouts.incrementAndGet();
+            events.record(EventType.LOG_COMPLETION_WAIT_TIMEOUT, s.lastAtcInvTarget == null ? null
+                : s.lastAtcInvTarget.bdf(), "amd wait_on_sem: -EIO to the flush caller after "
+                + flavour.softwareWaitNs() / 1_000_000 + " ms");
+            if (s.batch != null && s.lastAtcInvTarget != null) {
+                PciFunction pending = null;
+                for (final PciFunction fn : s.batch.view().functions()) {
+                    if (itagsBusy(fn) > 0) {
+                        s.batch.addTimedOut(fn);
+                        pending = pending == null ? fn : pending;
+                    }
+                }
+                // NOTE: before the -EIO below, whose caller frees the pages: a policy's fence must come first
+                notifyTimeout(s.lastAtcInvTarget, pending == null ? s.lastAtcInvTarget : pending, s.batch);
+            }
+            s.completion.complete(Errno.EIO);
         }
     }
 
@@ -533,13 +779,17 @@ public final class IommuEngine {
             final PciFunction actual = e.fn;
             events.record(EventType.LOG_ATC_INV_TIMEOUT, actual.bdf(), "smmuv3 CERROR_ATC_INV at CMD_SYNC: " + e.cmd
                 + (guess == actual ? "" : "; culprit guessed as " + (guess == null ? "none" : guess.bdf())));
-            notifyTimeout(guess == null ? actual : guess, actual);
+            notifyTimeout(guess == null ? actual : guess, actual, e.batch);
         }
     }
 
-    private void notifyTimeout(final PciFunction culprit, final PciFunction actual) {
+    private void notifyTimeout(final PciFunction culprit, final PciFunction actual, final Batch batch) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        final InvBatch b = batch.view();
         for (final TimeoutListener l : listeners) {
-            l.onAtcTimeout(this, culprit, actual);
+            l.onAtcTimeout(this, culprit, actual, b);
         }
     }
 
@@ -589,6 +839,26 @@ public final class IommuEngine {
     /** @return times an invalidation waited because its function had no free ITag. */
     public long itagStalls() {
         return stalls.get();
+    }
+
+    /** @return Invalidate Completion messages for an ITag that was not busy (an error, docs/protocol.md §2.5a). */
+    public long completionsForIdleItag() {
+        return notBusy.get();
+    }
+
+    /** @return completions for an earlier use of an ITag that arrived while it was busy again (a hazard). */
+    public long completionsForReusedItag() {
+        return reusedTag.get();
+    }
+
+    /** @return AMD: syncs the driver's software wait gave up on with -EIO. */
+    public long completionWaitTimeouts() {
+        return waitTimeouts.get();
+    }
+
+    /** @return AMD: syncs the hardware completed after the software had given up on them. */
+    public long abandonedWaitsCompleted() {
+        return abandonedCompleted.get();
     }
 
     /** @return SMMUv3 syncs that reported CERROR_ATC_INV. */

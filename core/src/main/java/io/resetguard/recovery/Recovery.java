@@ -4,6 +4,7 @@ import io.resetguard.errno.Errno;
 import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
 import io.resetguard.fabric.PciFunction;
+import io.resetguard.inv.InvBatch;
 import io.resetguard.inv.IommuEngine;
 import io.resetguard.ats.AtsSystem;
 import io.resetguard.pci.PciCore;
@@ -23,6 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * flight; a timeout for a function already being recovered is dropped and counted (§7 scenario 11,
  * including the duplicates that the worker's own prepare() causes when it flushes the ATC of a hung
  * function).
+ *
+ * <p>{@link RecoveryPolicy#QUARANTINE} differs in what it acts on and who resets: it quarantines
+ * every function of the timed-out batch ({@link InvBatch}, docs/protocol.md §2.5a) through
+ * {@link AtsSystem#quarantine}, counts the functions whose own invalidation had not timed out
+ * ({@link #healthyQuarantined()}), and leaves the reset to an operator or AER, emulated as one reset
+ * per newly quarantined function {@code externalResetDelayNs} later. The quarantine is lifted by
+ * {@code reset_device_done} ({@link AtsSystem#onResetDeviceDone}), not here.
  */
 public final class Recovery implements IommuEngine.TimeoutListener {
     private final AtsSystem ats;
@@ -35,13 +43,16 @@ public final class Recovery implements IommuEngine.TimeoutListener {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong quarantined = new AtomicLong();
+    private final AtomicLong healthyQuarantined = new AtomicLong();
 
     /**
      * @param ats                  the ATS system (its engines are listened to)
      * @param pci                  the PCI core that resets
      * @param policy               what to do
-     * @param externalResetDelayNs {@link RecoveryPolicy#FENCE_THEN_RESET}: how long until the
-     *                             external trigger resets the fenced function
+     * @param externalResetDelayNs {@link RecoveryPolicy#FENCE_THEN_RESET} and
+     *                             {@link RecoveryPolicy#QUARANTINE}: how long until the external
+     *                             trigger (sysfs reset by an operator, AER) resets the function
      */
     public Recovery(final AtsSystem ats, final PciCore pci, final RecoveryPolicy policy,
                     final long externalResetDelayNs) {
@@ -65,7 +76,23 @@ public final class Recovery implements IommuEngine.TimeoutListener {
 
     @Override
     public void onAtcTimeout(final IommuEngine engine, final PciFunction culprit, final PciFunction actual) {
+        onAtcTimeout(engine, culprit, actual, InvBatch.of(actual));
+    }
+
+    /**
+     * The interrupt path: act on a timeout as the policy says. {@link RecoveryPolicy#QUARANTINE}
+     * quarantines every function of {@code batch} (and {@code culprit} and {@code actual}, should the
+     * caller's batch lack them) and has each newly quarantined one reset externally later; the other
+     * policies act on {@code culprit} only, as the seed's CONS rewind does.
+     */
+    @Override
+    public void onAtcTimeout(final IommuEngine engine, final PciFunction culprit, final PciFunction actual,
+                             final InvBatch batch) {
         if (policy == RecoveryPolicy.NONE) {
+            return;
+        }
+        if (policy == RecoveryPolicy.QUARANTINE) {
+            quarantineBatch(culprit, actual, batch);
             return;
         }
         final PciDev d = pci.dev(culprit);
@@ -86,6 +113,41 @@ public final class Recovery implements IommuEngine.TimeoutListener {
         if (policy == RecoveryPolicy.SEED_WORKER) {
             pci.scheduler().execute(() -> seedWorker(d));
         } else {
+            pci.scheduler().schedule(externalResetDelayNs, () -> pci.resetFunction(d, rc -> finished(d, rc)));
+        }
+    }
+
+    /**
+     * QUAR v4 steps 3-6 (docs/protocol.md §2.5, §2.5a): quarantine the whole batch, count the healthy
+     * functions that pays for, and leave the reset to the outside: an operator or AER reset of each
+     * newly quarantined function after {@code externalResetDelayNs}. A function already quarantined
+     * (or with an external reset in flight) is not reset twice.
+     */
+    private void quarantineBatch(final PciFunction culprit, final PciFunction actual, final InvBatch batch) {
+        final java.util.LinkedHashSet<PciFunction> suspects = new java.util.LinkedHashSet<>(batch.functions());
+        suspects.add(culprit);
+        suspects.add(actual);
+        for (final PciFunction fn : suspects) {
+            if (!ats.quarantine(fn)) {
+                continue;
+            }
+            quarantined.incrementAndGet();
+            if (!batch.timedOut().contains(fn)) {
+                healthyQuarantined.incrementAndGet(); // the known cost of treating the batch as broken
+            }
+            final PciDev d = pci.dev(fn);
+            if (d == null) {
+                continue; // not a PCI function the core knows: nothing can reset it
+            }
+            if (!inFlight.add(fn)) {
+                dropped.incrementAndGet();
+                events.record(EventType.INFO_RECOVERY_DEDUP, fn.bdf(), "");
+                continue;
+            }
+            scheduled.incrementAndGet();
+            events.record(EventType.INFO_RECOVERY_SCHEDULED, fn.bdf(), policy.cliName() + ": external reset in "
+                + externalResetDelayNs / 1_000_000 + " ms" + (fn == actual ? "" : " (the timed-out function was "
+                + actual.bdf() + ")"));
             pci.scheduler().schedule(externalResetDelayNs, () -> pci.resetFunction(d, rc -> finished(d, rc)));
         }
     }
@@ -141,6 +203,19 @@ public final class Recovery implements IommuEngine.TimeoutListener {
     /** @return recoveries whose reset failed. */
     public long failed() {
         return failed.get();
+    }
+
+    /** @return functions the {@link RecoveryPolicy#QUARANTINE} policy quarantined (each time it did). */
+    public long quarantined() {
+        return quarantined.get();
+    }
+
+    /**
+     * @return of those, functions quarantined only because they shared a timed-out batch: their own
+     *         invalidation in it did not time out (the cost of the batch rule, docs/protocol.md §2.5a)
+     */
+    public long healthyQuarantined() {
+        return healthyQuarantined.get();
     }
 
     /** @return whether a recovery of {@code fn} is in flight. */

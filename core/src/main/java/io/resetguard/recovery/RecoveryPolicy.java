@@ -15,7 +15,17 @@ public enum RecoveryPolicy {
      * requests blocked, invalidations muted), and let an external trigger (AER, sysfs) reset it
      * later; the reset's done() lifts the fence.
      */
-    FENCE_THEN_RESET("fence-then-reset");
+    FENCE_THEN_RESET("fence-then-reset"),
+    /**
+     * The QUAR v4 agreement of 19 May 2026 (docs/protocol.md §2.5 steps 1-7, §2.5a): quarantine
+     * every function of the timed-out batch (the driver cannot tell which of the batch's ATC_INV
+     * commands failed, so the whole batch is suspect): {@code pci_disable_ats()}, STE.EATS cleared,
+     * further ATC invalidations muted. The IOMMU side starts no reset; an operator or AER resets each
+     * quarantined function later, and only a done() that the model lets unblock
+     * ({@code reset_device_done}) lifts the quarantine: a failed reset leaves it under every model
+     * that keeps a failed reset blocked.
+     */
+    QUARANTINE("quarantine");
 
     private final String cliName;
 
@@ -35,6 +45,6 @@ public enum RecoveryPolicy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("recovery '" + name + "' is unknown; use none, seed-worker or fence-then-reset");
+        throw new IllegalArgumentException("recovery '" + name + "' is unknown; use none, seed-worker, fence-then-reset or quarantine");
     }
 }

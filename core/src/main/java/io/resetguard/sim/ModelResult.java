@@ -19,11 +19,22 @@ import io.resetguard.model.ProtocolModel;
  * @param invalidationLatencyP99Ns its 99th percentile
  * @param events                   simulated events (scheduler tasks) executed
  * @param wallNs                   wall time of this model's run
+ * @param quarantined              {@code --recovery quarantine}: functions quarantined (each time;
+ *                                 docs/protocol.md §2.5a)
+ * @param healthyFunctionsQuarantined of those, functions quarantined only because they shared a
+ *                                 timed-out batch (their own invalidation did not time out): the
+ *                                 known cost of treating the whole batch as broken
+ * @param completionWaitTimeouts   {@code --flavour amd}: syncs the driver's 100 ms software wait gave
+ *                                 up on with -EIO while the hardware still waited (docs/protocol.md §3.5)
+ * @param idleItagCompletions      Invalidate Completion messages for an ITag that was not busy (an
+ *                                 error: late answers to timed-out invalidations, messages beyond the
+ *                                 Completion Count; docs/protocol.md §2.5a)
  */
 public record ModelResult(ProtocolModel model, long resets, long failedResets, long blockedAtEnd, long corruptions,
                           long staleReads, long livenessViolations, long useAfterFree, long invalidations,
                           long timeouts, long invalidationLatencyP50Ns, long invalidationLatencyP99Ns, long events,
-                          long wallNs) {
+                          long wallNs, long quarantined, long healthyFunctionsQuarantined,
+                          long completionWaitTimeouts, long idleItagCompletions) {
     /** @return simulated events per wall-clock second. */
     public double eventsPerWallSecond() {
         return wallNs == 0 ? 0 : events * 1e9 / wallNs;

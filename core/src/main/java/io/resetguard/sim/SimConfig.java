@@ -30,18 +30,33 @@ import java.util.List;
  * @param cyclePeriodNs mean time between a function's map/write/unmap cycles
  * @param writesPerCycle translated writes per cycle
  * @param recovery      the driver's recovery policy
- * @param flavour       the IOMMU driver flavour
+ * @param flavour       the IOMMU driver flavour (smmuv3, vt-d, amd)
  * @param threads       worker threads for the shards
+ * @param operatorResetDelayNs {@link RecoveryPolicy#QUARANTINE}: how long after a function is
+ *                      quarantined an operator (sysfs) or AER reset comes; the IOMMU side never
+ *                      resets (docs/protocol.md §2.5 step 6). The other policies keep their timing
+ *                      ({@code fence-then-reset}: 1 s)
+ * @param completionCountRate probability that a function's device answers every invalidation with
+ *                      {@code completionCount} Invalidate Completion messages (docs/protocol.md §2.5a)
+ * @param completionCount the Completion Count of those devices, 1..8
  */
 public record SimConfig(int functions, int iommus, long durationNs, long seed, List<ProtocolModel> models,
                         double faultRate, double resetFailRate, double lateRate, double ignoreInResetRate,
                         long cyclePeriodNs, int writesPerCycle,
-                        RecoveryPolicy recovery, InvFlavour flavour, int threads) {
+                        RecoveryPolicy recovery, InvFlavour flavour, int threads,
+                        long operatorResetDelayNs, double completionCountRate, int completionCount) {
 
     /** One hour in nanoseconds. */
     public static final long HOUR = 3_600_000_000_000L;
     /** How long after the invalidation timeout a late device answers. */
     public static final long LATE_BY_NS = 100_000_000L;
+    /** The default {@link #operatorResetDelayNs()}: 30 s. */
+    public static final long OPERATOR_RESET_DELAY_NS = 30_000_000_000L;
+    /** The default {@link #completionCount()}: two messages (two traffic classes). */
+    public static final int COMPLETION_COUNT = 2;
+    /** {@link RecoveryPolicy#FENCE_THEN_RESET}: the external reset 1 s after the fence (unchanged). */
+    static final long FENCE_RESET_DELAY_NS = 1_000_000_000L;
+
     /** Functions per IOMMU: a function index and a slot index + 1 each fit 24 bits in the simulator. */
     public static final int MAX_FUNCTIONS_PER_IOMMU = (1 << 24) - 1;
     /** The longest run: fleet events carry their due time in 38 bits of microseconds (76 hours). */
@@ -92,13 +107,23 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
             throw new IllegalArgumentException("writesPerCycle must be >= 0, was " + writesPerCycle);
         }
         if (recovery == null) {
-            throw new IllegalArgumentException("recovery must be one of none, seed-worker, fence-then-reset");
+            throw new IllegalArgumentException("recovery must be one of none, seed-worker, fence-then-reset, quarantine");
         }
         if (flavour == null) {
-            throw new IllegalArgumentException("flavour must be smmuv3 or vt-d");
+            throw new IllegalArgumentException("flavour must be smmuv3, vt-d or amd");
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        if (operatorResetDelayNs < 0 || operatorResetDelayNs > MAX_DURATION_NS) {
+            throw new IllegalArgumentException("operatorResetDelay must be in [0, " + MAX_DURATION_NS / HOUR + "h], was "
+                + human(operatorResetDelayNs));
+        }
+        if (!(completionCountRate >= 0 && completionCountRate <= 1)) {
+            throw new IllegalArgumentException("completionCountRate must be in [0, 1], was " + completionCountRate);
+        }
+        if (completionCount < 1 || completionCount > 8) {
+            throw new IllegalArgumentException("completionCount must be in 1..8, was " + completionCount);
         }
         models = List.copyOf(models);
     }
@@ -116,6 +141,27 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
             }
         }
         return ns + "ns";
+    }
+
+    /**
+     * The settings before the quarantine policy and Completion Counts: operator resets after
+     * {@link #OPERATOR_RESET_DELAY_NS}, every device answering with one completion message.
+     */
+    public SimConfig(final int functions, final int iommus, final long durationNs, final long seed,
+                     final List<ProtocolModel> models, final double faultRate, final double resetFailRate,
+                     final double lateRate, final double ignoreInResetRate, final long cyclePeriodNs,
+                     final int writesPerCycle, final RecoveryPolicy recovery, final InvFlavour flavour,
+                     final int threads) {
+        this(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate,
+            cyclePeriodNs, writesPerCycle, recovery, flavour, threads, OPERATOR_RESET_DELAY_NS, 0, COMPLETION_COUNT);
+    }
+
+    /**
+     * @return how long after a timeout the recovery policy's external reset comes: the operator's
+     *         delay under {@link RecoveryPolicy#QUARANTINE}, 1 s under the others
+     */
+    public long externalResetDelayNs() {
+        return recovery == RecoveryPolicy.QUARANTINE ? operatorResetDelayNs : FENCE_RESET_DELAY_NS;
     }
 
     /** Functions per IOMMU when the number of IOMMUs is not given ({@link #autoIommus}). */
@@ -147,42 +193,66 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
     /** @return a copy with another fleet size. */
     public SimConfig withFleet(final int fns, final int ioms) {
         return new SimConfig(fns, ioms, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
-            writesPerCycle, recovery, flavour, threads);
+            writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with another duration. */
     public SimConfig withDurationNs(final long ns) {
         return new SimConfig(functions, iommus, ns, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
-            writesPerCycle, recovery, flavour, threads);
+            writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with other models. */
     public SimConfig withModels(final List<ProtocolModel> m) {
         return new SimConfig(functions, iommus, durationNs, seed, m, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
-            writesPerCycle, recovery, flavour, threads);
+            writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with another fault rate. */
     public SimConfig withFaultRate(final double r) {
         return new SimConfig(functions, iommus, durationNs, seed, models, r, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
-            writesPerCycle, recovery, flavour, threads);
+            writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with another seed. */
     public SimConfig withSeed(final long s) {
         return new SimConfig(functions, iommus, durationNs, s, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
-            writesPerCycle, recovery, flavour, threads);
+            writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with another thread count. */
     public SimConfig withThreads(final int t) {
         return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate, cyclePeriodNs,
-            writesPerCycle, recovery, flavour, t);
+            writesPerCycle, recovery, flavour, t, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with other rates of late and of in-reset-ignoring devices. */
     public SimConfig withDeviceRates(final double late, final double ignoreInReset) {
         return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, late, ignoreInReset,
-            cyclePeriodNs, writesPerCycle, recovery, flavour, threads);
+            cyclePeriodNs, writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
+    }
+
+    /** @return a copy with another recovery policy. */
+    public SimConfig withRecovery(final RecoveryPolicy r) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate,
+            cyclePeriodNs, writesPerCycle, r, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
+    }
+
+    /** @return a copy with another driver flavour. */
+    public SimConfig withFlavour(final InvFlavour f) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate,
+            cyclePeriodNs, writesPerCycle, recovery, f, threads, operatorResetDelayNs, completionCountRate, completionCount);
+    }
+
+    /** @return a copy with another operator reset delay. */
+    public SimConfig withOperatorResetDelayNs(final long ns) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate,
+            cyclePeriodNs, writesPerCycle, recovery, flavour, threads, ns, completionCountRate, completionCount);
+    }
+
+    /** @return a copy where a share {@code rate} of the devices answers with {@code count} completion messages. */
+    public SimConfig withCompletionCount(final double rate, final int count) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate,
+            cyclePeriodNs, writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, rate, count);
     }
 }

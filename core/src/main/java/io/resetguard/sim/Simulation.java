@@ -57,6 +57,11 @@ import java.util.function.LongConsumer;
  * (kernel-semantics.md §3.3: a late completion), and with probability
  * {@link SimConfig#ignoreInResetRate()} it drops invalidations that reach it while it is being reset
  * (§7 scenario 15). A hang replaces either, and the reset that cures it leaves the device normal.
+ * With probability {@link SimConfig#completionCountRate()} a device answers each invalidation with
+ * {@link SimConfig#completionCount()} completion messages (docs/protocol.md §2.5a). Recovery resets
+ * come from {@link Recovery} under {@link SimConfig#recovery()}; under {@code quarantine} no reset is
+ * started by the IOMMU side and an operator resets each quarantined function
+ * {@link SimConfig#operatorResetDelayNs()} later.
  *
  * <p><b>Core objects are lent, not owned.</b> A fleet function that is between cycles, healthy and
  * never disturbed is in exactly the state a freshly probed function is in, so it needs no core
@@ -85,6 +90,8 @@ public final class Simulation {
 
     private static final long HUNG_BIT = Long.MIN_VALUE;
     private static final long DISTURBED_BIT = 1L << 62;
+    /** The device answers with {@link SimConfig#completionCount()} completion messages (set on every bind). */
+    private static final long MULTI_COMPLETION_BIT = 1L << 61;
     private static final long SLOT_MASK = (1L << 24) - 1;
     private static final int CYCLE = 0;
     private static final int HANG = 1;
@@ -179,6 +186,10 @@ public final class Simulation {
         long inv = 0;
         long timeouts = 0;
         long events = 0;
+        long quarantined = 0;
+        long healthy = 0;
+        long waitTimeouts = 0;
+        long idleItag = 0;
         final Histogram latency = new Histogram(3);
         for (final ShardResult s : shards) {
             resets += s.resets;
@@ -192,10 +203,15 @@ public final class Simulation {
             timeouts += s.timeouts;
             latency.add(s.latency);
             events += s.events;
+            quarantined += s.quarantined;
+            healthy += s.healthyQuarantined;
+            waitTimeouts += s.completionWaitTimeouts;
+            idleItag += s.idleItagCompletions;
         }
         return new ModelResult(model, resets, failed, blocked, corrupt, stale, live, uaf, inv, timeouts,
             latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(50),
-            latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99), events, wallNs);
+            latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99), events, wallNs, quarantined, healthy,
+            waitTimeouts, idleItag);
     }
 
     /** What a shard leaves behind: counts only, so its fleet and core objects can be collected at once. */
@@ -210,6 +226,10 @@ public final class Simulation {
         long invalidations;
         long timeouts;
         long events;
+        long quarantined;
+        long healthyQuarantined;
+        long completionWaitTimeouts;
+        long idleItagCompletions;
         final Histogram latency = new Histogram(3);
     }
 
@@ -259,14 +279,15 @@ public final class Simulation {
          * words, adjacent so that a fleet event costs one cache miss, not one per field.
          * <pre>
          *   fns[2i]      SplitMix64 state of the function's WORKLOAD stream
-         *   fns[2i + 1]   63  62          56 55                32 31                  0
-         *                +---+---+----------+--------------------+---------------------+
-         *                | H | D | (unused) |  slot + 1 (0: none)|  cycles started      |
-         *                +---+---+----------+--------------------+---------------------+
+         *   fns[2i + 1]   63  62  61        56 55                32 31                  0
+         *                +---+---+---+------+--------------------+---------------------+
+         *                | H | D | C |(free)|  slot + 1 (0: none)|  cycles started      |
+         *                +---+---+---+------+--------------------+---------------------+
          *                H = the device is hung now
          *                D = the device was given a fault (hang, late or in-reset-ignoring answers):
          *                    its slot stays bound for the rest of the run, so an answer it scheduled
          *                    before a cure can never reach a slot lent to another function
+         *                C = the device answers with SimConfig.completionCount() completion messages
          * </pre>
          */
         final long[] fns;
@@ -288,7 +309,7 @@ public final class Simulation {
             engine = ats.engine(iommu);
             fns = new long[2 * n];
             fleet = new FleetQueue(n + n / 16 + 16);
-            recovery = new Recovery(ats, pci, config.recovery(), 1_000_000_000L);
+            recovery = new Recovery(ats, pci, config.recovery(), config.externalResetDelayNs());
             pci.faults((fn, m, attempt) -> {
                 final Slot s = slots.get(fn.id()); // one fabric per shard: ids are dense and in slot order
                 return s.holder >= 0 && hung(s.holder)
@@ -309,6 +330,14 @@ public final class Simulation {
                 // a device's character for the whole run; such a function keeps its slot (never pristine)
                 final boolean late = Streams.nextDouble(faults, 0) < config.lateRate();
                 final boolean ignoresInReset = Streams.nextDouble(faults, 0) < config.ignoreInResetRate();
+                // NOTE: drawn after every earlier draw of the stream, so that runs without Completion
+                // Counts draw exactly what they drew before this setting existed
+                if (Streams.nextDouble(faults, 0) < config.completionCountRate()) {
+                    fns[2 * i + 1] |= MULTI_COMPLETION_BIT;
+                    if (slotOf(i) >= 0) { // bound above (no pooling)
+                        slots.get(slotOf(i)).ats.completionCount(config.completionCount());
+                    }
+                }
                 if (late || ignoresInReset) {
                     fns[2 * i + 1] |= DISTURBED_BIT;
                 }
@@ -364,7 +393,11 @@ public final class Simulation {
                 r.invalidations += e.issued();
                 r.timeouts += e.timeouts();
                 r.latency.add(e.latency());
+                r.completionWaitTimeouts += e.completionWaitTimeouts();
+                r.idleItagCompletions += e.completionsForIdleItag();
             }
+            r.quarantined = recovery.quarantined();
+            r.healthyQuarantined = recovery.healthyQuarantined();
             r.events = sched.executed() + fleetEvents;
             return r;
         }
@@ -407,6 +440,8 @@ public final class Simulation {
             final Slot s = slots.get(k);
             s.holder = i;
             setSlotOf(i, k);
+            // a device property, not state: a lent slot takes the holder's count every time
+            s.ats.completionCount((fns[2 * i + 1] & MULTI_COMPLETION_BIT) != 0 ? config.completionCount() : 1);
             return s;
         }
 

@@ -35,12 +35,18 @@ public final class AtsRig {
     public volatile boolean resetsFail;
 
     public AtsRig(final ProtocolModel model, final RecoveryPolicy policy, final AtsConfig cfg) {
+        this(model, policy, cfg, 1 * S);
+    }
+
+    /** @param externalResetDelayNs how long after a timeout the external (operator, AER) reset comes */
+    public AtsRig(final ProtocolModel model, final RecoveryPolicy policy, final AtsConfig cfg,
+                  final long externalResetDelayNs) {
         fabric = Fabric.builder().model(model).build();
         group = fabric.addIommu("smmu0").addGroup();
         pci = new PciCore(fabric, sched);
         pci.faults((fn, m, attempt) -> resetsFail ? ResetOutcome.READINESS_TIMEOUT : ResetOutcome.SUCCESS);
         ats = new AtsSystem(fabric, pci, mem, cfg);
-        recovery = new Recovery(ats, pci, policy, 1 * S);
+        recovery = new Recovery(ats, pci, policy, externalResetDelayNs);
         oracle = new Oracle(fabric, pci);
     }
 
@@ -69,6 +75,10 @@ public final class AtsRig {
             // run until the reset completed
         }
         return out[0];
+    }
+
+    public io.resetguard.inv.IommuEngine engine() {
+        return ats.engine(group.iommu());
     }
 
     public long count(final EventType t) {

@@ -1,6 +1,8 @@
 package io.resetguard.sim;
 
+import io.resetguard.inv.InvFlavour;
 import io.resetguard.model.ProtocolModel;
+import io.resetguard.recovery.RecoveryPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumMap;
@@ -71,7 +73,8 @@ class SimulationTest {
     private static ModelResult numbersAs(final ProtocolModel m, final ModelResult r) {
         return new ModelResult(m, r.resets(), r.failedResets(), r.blockedAtEnd(), r.corruptions(), r.staleReads(),
             r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(), r.invalidationLatencyP50Ns(),
-            r.invalidationLatencyP99Ns(), r.events(), 0);
+            r.invalidationLatencyP99Ns(), r.events(), 0, r.quarantined(), r.healthyFunctionsQuarantined(),
+            r.completionWaitTimeouts(), r.idleItagCompletions());
     }
 
     /**
@@ -107,6 +110,87 @@ class SimulationTest {
             assertTrue(r.resets() > 100 * 200, "the re-enable flush times out again: recovery loops " + r);
             assertTrue(r.blockedAtEnd() < 200, "only those mid-recovery at the end are blocked: " + r);
         }
+    }
+
+    /**
+     * {@code --recovery quarantine} (docs/protocol.md §2.5a): the model decides whether the
+     * operator's failed reset lifts the quarantine. Linux 7.0's done() unblocks whatever the reset
+     * returned, reset_device_done lifts the quarantine and the hung device's stale ATC entries write
+     * into reused pages; result-to-done keeps a failed reset blocked, so its quarantine holds until a
+     * good reset and memory is never corrupted.
+     */
+    @Test
+    void quarantineHoldsUntilAGoodResetUnderResultToDoneButNotUnder70() throws Exception {
+        final SimConfig c = SimConfig.defaults().withFleet(20_000, SimConfig.autoIommus(20_000)).withFaultRate(0.05)
+            .withDurationNs(SimConfig.HOUR / 2).withThreads(2).withRecovery(RecoveryPolicy.QUARANTINE)
+            .withModels(List.of(ProtocolModel.LINUX_7_0, ProtocolModel.RESULT_TO_DONE));
+        final Map<ProtocolModel, ModelResult> r = byModel(new Simulation(c, 0).runAll(null));
+        final ModelResult m70 = r.get(ProtocolModel.LINUX_7_0);
+        final ModelResult rtd = r.get(ProtocolModel.RESULT_TO_DONE);
+        assertTrue(m70.quarantined() > 0 && m70.failedResets() > 0, m70.toString());
+        assertTrue(m70.corruptions() > 0, "7.0 unblocks after a failed operator reset: " + m70);
+        assertTrue(rtd.quarantined() > 0 && rtd.failedResets() > 0, rtd.toString());
+        assertEquals(0, rtd.corruptions(), "result-to-done keeps the quarantine until a good reset: " + rtd);
+        assertTrue(rtd.blockedAtEnd() > 0, "functions whose reset failed stay blocked: " + rtd);
+    }
+
+    /**
+     * The operator's delay is the quarantine policy's only: a longer one leaves functions quarantined
+     * (and unreset) longer, so fewer resets finish in the run; fence-then-reset ignores it.
+     */
+    @Test
+    void theOperatorResetDelayTimesTheQuarantinePolicysResetsOnly() throws Exception {
+        final SimConfig q = small().withFleet(1_000, 2).withFaultRate(0.2).withDurationNs(SimConfig.HOUR / 6)
+            .withModels(List.of(ProtocolModel.RESULT_TO_DONE)).withRecovery(RecoveryPolicy.QUARANTINE);
+        final ModelResult soon = new Simulation(q.withOperatorResetDelayNs(1_000_000_000L), 0).runAll(null).get(0);
+        final ModelResult late = new Simulation(q.withOperatorResetDelayNs(SimConfig.HOUR), 0).runAll(null).get(0);
+        assertTrue(soon.resets() > 0, soon.toString());
+        assertEquals(0, late.resets(), "nobody resets within the run: " + late);
+        assertTrue(late.quarantined() > 0, late.toString());
+        final SimConfig f = q.withRecovery(RecoveryPolicy.FENCE_THEN_RESET);
+        assertEquals(numbers(new Simulation(f, 0).runAll(null).get(0)),
+            numbers(new Simulation(f.withOperatorResetDelayNs(SimConfig.HOUR), 0).runAll(null).get(0)));
+    }
+
+    /**
+     * Devices answering with several completion messages change no protocol outcome: a healthy
+     * device's answer still completes the invalidation in time. Devices that never answered do not
+     * send extra messages either.
+     */
+    @Test
+    void completionCountsAreInvisibleForHealthyDevices() throws Exception {
+        final SimConfig c = small().withFleet(1_000, 2).withDurationNs(SimConfig.HOUR / 6)
+            .withModels(List.of(ProtocolModel.LINUX_7_1));
+        final ModelResult one = new Simulation(c, 0).runAll(null).get(0);
+        final ModelResult four = new Simulation(c.withCompletionCount(0.5, 4), 0).runAll(null).get(0);
+        assertEquals(one.corruptions(), four.corruptions());
+        assertEquals(one.timeouts(), four.timeouts());
+        assertEquals(one.invalidations(), four.invalidations());
+        assertEquals(0, four.idleItagCompletions());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> c.withCompletionCount(0.5, 9))
+            .getMessage().startsWith("completionCount"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> c.withCompletionCount(1.5, 2))
+            .getMessage().startsWith("completionCountRate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> c.withOperatorResetDelayNs(-1))
+            .getMessage().startsWith("operatorResetDelay"));
+    }
+
+    /** Under AMD the software wait gives up (-EIO) before the hardware's timeout, for every hung device. */
+    @Test
+    void amdFlavourGivesUpBeforeTheHardwareTimesOut() throws Exception {
+        final SimConfig c = small().withFleet(1_000, 2).withFaultRate(0.1).withDurationNs(SimConfig.HOUR / 6)
+            .withModels(List.of(ProtocolModel.LINUX_7_1)).withFlavour(InvFlavour.AMD);
+        final ModelResult r = new Simulation(c, 0).runAll(null).get(0);
+        assertTrue(r.timeouts() > 0 && r.completionWaitTimeouts() > 0, r.toString());
+        final ModelResult smmu = new Simulation(c.withFlavour(InvFlavour.SMMUV3), 0).runAll(null).get(0);
+        assertEquals(0, smmu.completionWaitTimeouts());
+        // a COMPLETION_WAIT waits for every earlier command: healthy functions' syncs queued behind a
+        // hung one give up too, and quarantine fences their batches: the cost the count reports
+        final ModelResult q = new Simulation(c.withRecovery(RecoveryPolicy.QUARANTINE), 0).runAll(null).get(0);
+        assertTrue(q.healthyFunctionsQuarantined() > 0 && q.healthyFunctionsQuarantined() < q.quarantined(), q.toString());
+        final ModelResult qs = new Simulation(c.withRecovery(RecoveryPolicy.QUARANTINE).withFlavour(InvFlavour.SMMUV3), 0)
+            .runAll(null).get(0);
+        assertEquals(0, qs.healthyFunctionsQuarantined(), "one function per batch in the fleet: " + qs);
     }
 
     @Test
