@@ -1,5 +1,7 @@
 package io.resetguard.bench.report;
 
+import io.resetguard.report.Svg;
+
 import io.resetguard.bench.report.JmhResults.Metric;
 import io.resetguard.bench.report.JmhResults.Run;
 import io.resetguard.bench.report.Targets.Result;
