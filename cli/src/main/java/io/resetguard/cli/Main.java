@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
     versionProvider = Main.VersionProvider.class,
     description = "Emulator of the Linux IOMMU PCI-reset protocol (pci_dev_reset_iommu_prepare/done).",
     subcommands = {SimulateCommand.class, ScenarioCommand.class, ModelsCommand.class, DemoCommand.class,
-        CommandLine.HelpCommand.class})
+        io.resetguard.bench.report.BenchCommand.class, io.resetguard.stress.campaign.StressCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
