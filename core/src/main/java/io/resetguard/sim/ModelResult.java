@@ -1,6 +1,7 @@
 package io.resetguard.sim;
 
 import io.resetguard.model.ProtocolModel;
+import org.HdrHistogram.Histogram;
 
 /**
  * ModelResult - what one protocol model did over the simulated fleet.
@@ -19,11 +20,35 @@ import io.resetguard.model.ProtocolModel;
  * @param invalidationLatencyP99Ns its 99th percentile
  * @param events                   simulated events (scheduler tasks) executed
  * @param wallNs                   wall time of this model's run
+ * @param invalidationLatency      every invalidation's issue-to-resolution time, virtual ns (null if not
+ *                                 kept); the caller must not modify it
  */
 public record ModelResult(ProtocolModel model, long resets, long failedResets, long blockedAtEnd, long corruptions,
                           long staleReads, long livenessViolations, long useAfterFree, long invalidations,
                           long timeouts, long invalidationLatencyP50Ns, long invalidationLatencyP99Ns, long events,
-                          long wallNs) {
+                          long wallNs, Histogram invalidationLatency) {
+    /** A result without its latency histogram (the percentiles alone). */
+    public ModelResult(final ProtocolModel model, final long resets, final long failedResets, final long blockedAtEnd,
+                       final long corruptions, final long staleReads, final long livenessViolations,
+                       final long useAfterFree, final long invalidations, final long timeouts,
+                       final long invalidationLatencyP50Ns, final long invalidationLatencyP99Ns, final long events,
+                       final long wallNs) {
+        this(model, resets, failedResets, blockedAtEnd, corruptions, staleReads, livenessViolations, useAfterFree,
+            invalidations, timeouts, invalidationLatencyP50Ns, invalidationLatencyP99Ns, events, wallNs, null);
+    }
+
+    /** @return the 99.9th percentile of the invalidation latency, virtual ns (0 without a histogram). */
+    public long invalidationLatencyP999Ns() {
+        return invalidationLatency == null || invalidationLatency.getTotalCount() == 0 ? 0
+            : invalidationLatency.getValueAtPercentile(99.9);
+    }
+
+    /** @return the longest invalidation latency, virtual ns (0 without a histogram). */
+    public long invalidationLatencyMaxNs() {
+        return invalidationLatency == null || invalidationLatency.getTotalCount() == 0 ? 0
+            : invalidationLatency.getMaxValue();
+    }
+
     /** @return simulated events per wall-clock second. */
     public double eventsPerWallSecond() {
         return wallNs == 0 ? 0 : events * 1e9 / wallNs;
