@@ -30,6 +30,16 @@ class CommandTreeTest {
     }
 
     @Test
+    void theReadmeListsEveryCommand() throws Exception {
+        final String readme = java.nio.file.Files.readString(java.nio.file.Paths.get("../README.md"));
+        for (final String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
+            if (!name.equals("help")) {
+                assertTrue(readme.contains("| `./resetguard " + name), name + " is not in the README's command table");
+            }
+        }
+    }
+
+    @Test
     void helpOfEachSubcommandExits0() {
         for (final String cmd : new String[] {"bench", "stress"}) {
             final Run viaHelp = run("help", cmd);
