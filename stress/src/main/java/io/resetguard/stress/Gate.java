@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Gate - marks a jcstress test class as part of the short run of {@code mvn verify} (the "verify"
- * subset). Tests without it run only in the campaign ({@code io.resetguard.stress.campaign.Campaign}).
+ * subset). Tests without it run only in the campaign ({@code resetguard stress}).
  *
  * <p>Every jcstress test costs seconds in the gate's {@code -m quick -fsm 0 -sc false} run (six
  * JVM configurations, each a fresh fork; docs/results.md has the measured times), so the gate holds one

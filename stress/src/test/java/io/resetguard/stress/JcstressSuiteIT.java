@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * race for the races that matter most: {@value Gate#TESTS} tests ({@link Gate#TESTS}); the measured
  * times and sample counts are in docs/results.md.
  * The whole suite (the other models, the locking-cell variants) runs in the campaign
- * ({@code io.resetguard.stress.campaign.Campaign}, see the README).
+ * ({@code resetguard stress}, see the README).
  * The export is on the host command because the forks inherit the host's JVM flags (Agrona 2.x in
  * core needs it). {@code results/} and the {@code .bin.gz} blob land in
  * {@code target/jcstress-run}; the console goes to {@code target/jcstress-run/jcstress.log}.

@@ -147,7 +147,7 @@ final class ReportBuilder {
 
     private void summary(final Doc doc) {
         final Doc.Section s = doc.section("Summary");
-        s.para("Produced by io.resetguard.bench.report.BenchReport from " + info.source() + " (" + results.runs().size()
+        s.para("Produced by " + io.resetguard.report.ProjectVersion.generator() + " (resetguard bench) from " + info.source() + " (" + results.runs().size()
             + " benchmark runs" + (info.profile() == null ? "" : ", profile " + info.profile())
             + (info.wallTime() == null ? "" : ", wall time " + info.wallTime()) + ").");
         final List<String> b = new ArrayList<>();

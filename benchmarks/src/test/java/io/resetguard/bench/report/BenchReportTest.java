@@ -68,6 +68,10 @@ class BenchReportTest {
         final String html = Files.readString(out.resolve("report.html"));
         assertTrue(Files.isRegularFile(out.resolve("results.json")));
         assertTrue(Files.isRegularFile(out.resolve(Environment.FILE)));
+        assertTrue(md.contains("Produced by " + io.resetguard.report.ProjectVersion.generator()), "the generator");
+        // the charts come from the shared writer: accessible images with a text alternative
+        assertTrue(html.contains("role=\"img\" aria-labelledby=\"chart-") && html.contains("<desc id=\"chart-"),
+            "accessible charts");
 
         // the targets: measured ratio and verdict
         assertTrue(md.contains("| T1 |") && md.contains("| 2.50x | <= 3.00x | PASS |"), md);
