@@ -60,8 +60,8 @@ final class SimRun {
      * Show progress {@code fraction} (0..1 over all models, run one after another), called from the
      * shard threads: each percentage once, the first caller to reach it wins the CAS. Each update
      * names the wall time so far, the estimated time left (elapsed x remaining / done) and the model
-     * being simulated. On a terminal the bar is redrawn in place; otherwise a line is printed for
-     * every tenth percentage.
+     * being simulated. On a terminal the bar is redrawn in place, within {@link SimReport#WIDTH}
+     * columns; otherwise a line is printed for every tenth percentage.
      *
      * @param models the models in run order (empty: none named)
      */
@@ -76,8 +76,9 @@ final class SimRun {
             final String status = status(fraction, (System.nanoTime() - startNs) / 1e9, models);
             synchronized (err) {
                 if (terminal) {
-                    final int filled = pct / 2;
-                    err.print("\r[" + "#".repeat(filled) + ".".repeat(50 - filled) + "] " + pct + "% " + status + "   ");
+                    // a 25-character bar: the whole line stays within 100 columns
+                    final int filled = pct / 4;
+                    err.print("\r[" + "#".repeat(filled) + ".".repeat(25 - filled) + "] " + pct + "% " + status + "   ");
                 } else {
                     err.printf(Locale.ROOT, "progress %3d%%: %s%n", pct / 10 * 10, status);
                 }

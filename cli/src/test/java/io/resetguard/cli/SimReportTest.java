@@ -67,6 +67,17 @@ class SimReportTest {
         assertTrue(lines[0].startsWith("progress  10%: ") && lines[0].contains(" elapsed, about ")
             && lines[0].endsWith("left, model linux-7.0"), lines[0]);
         assertTrue(lines[6].contains("model seed"), lines[6]);
+
+        final StringWriter bar = new StringWriter();
+        final AtomicInteger drawn = new AtomicInteger(-1);
+        final long hourAgo = System.nanoTime() - 3_600_000_000_000L;
+        for (int i = 1; i <= 99; i++) {
+            SimRun.bar(i / 100.0, drawn, true, hourAgo, List.of("result-to-done", "seed-on-7.1"), new PrintWriter(bar));
+        }
+        for (final String redraw : bar.toString().split("\r")) {
+            assertTrue(redraw.length() <= SimReport.WIDTH, redraw.length() + " columns: " + redraw);
+        }
+        assertTrue(bar.toString().contains("h ") && bar.toString().contains("left, model seed-on-7.1"), bar.toString());
     }
 
     @Test
