@@ -91,6 +91,11 @@ public final class Svg {
         return String.format(Locale.ROOT, "%.2e", v);
     }
 
+    /** @return a plotted value: a whole number as a count ({@code 1,829}), others by {@link #fmt}. */
+    private static String value(final double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? tick(v) : fmt(v);
+    }
+
     private static String num(final double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
@@ -325,9 +330,9 @@ public final class Svg {
                 final String color = PALETTE[i % 2 == 0 ? 0 : 7];
                 sb.append("<rect x=\"").append(num(x0)).append("\" y=\"").append(num(y + 4)).append("\" width=\"")
                     .append(num(w)).append("\" height=\"").append(rowH - 8).append("\" fill=\"").append(color)
-                    .append("\"><title>").append(esc(b.label())).append(": ").append(fmt(b.value()))
+                    .append("\"><title>").append(esc(b.label())).append(": ").append(value(b.value()))
                     .append("</title></rect>\n");
-                sb.append(text(x0 + w + 4, y + rowH / 2.0 + 4, fmt(b.value()), "start", 11));
+                sb.append(text(x0 + w + 4, y + rowH / 2.0 + 4, value(b.value()), "start", 11));
             }
             i++;
         }
@@ -347,7 +352,7 @@ public final class Svg {
     private static String barDesc(final String xLabel, final List<Bar> bars) {
         final StringBuilder d = new StringBuilder("Bar chart of ").append(xLabel).append(": ");
         for (int i = 0; i < bars.size(); i++) {
-            d.append(i == 0 ? "" : "; ").append(bars.get(i).label()).append(' ').append(fmt(bars.get(i).value()));
+            d.append(i == 0 ? "" : "; ").append(bars.get(i).label()).append(' ').append(value(bars.get(i).value()));
         }
         return d.append('.').toString();
     }
@@ -359,7 +364,7 @@ public final class Svg {
         for (int i = 0; i < series.size(); i++) {
             d.append(i == 0 ? "" : "; ").append(series.get(i).name());
             for (final double[] p : series.get(i).points()) {
-                d.append(' ').append(fmt(p[0])).append('=').append(fmt(p[1]));
+                d.append(' ').append(value(p[0])).append('=').append(value(p[1]));
             }
         }
         return d.append('.').toString();

@@ -12,13 +12,14 @@ class SvgTest {
     @Test
     void aBarChartIsAnAccessibleImageWithItsValuesAsText() {
         final String svg = Svg.barChart("Memory corruptions by model", "memory corruptions (count)",
-            List.of(new Svg.Bar("linux-7.0", 1829), new Svg.Bar("seed", 0)), List.of());
+            List.of(new Svg.Bar("linux-7.0", 1829), new Svg.Bar("seed", 0), new Svg.Bar("ratio", 2.345)), List.of());
         assertTrue(svg.contains("role=\"img\" aria-labelledby=\"chart-"), svg);
         final String id = svg.substring(svg.indexOf("aria-labelledby=\"") + 17, svg.indexOf("-t ", svg.indexOf("aria-labelledby")));
         assertTrue(svg.contains("<title id=\"" + id + "-t\">Memory corruptions by model</title>"), svg);
-        assertTrue(svg.contains("<desc id=\"" + id + "-d\">Bar chart of memory corruptions (count): linux-7.0 1,829; seed 0.</desc>"),
+        assertTrue(svg.contains("<desc id=\"" + id + "-d\">Bar chart of memory corruptions (count): linux-7.0 1,829; seed 0; ratio 2.35.</desc>"),
             svg);
         assertTrue(svg.contains(">memory corruptions (count)</text>"), "the value axis is labelled: " + svg);
+        assertTrue(svg.contains(">1,829</text>") && svg.contains(">2.35</text>"), "counts as counts: " + svg);
     }
 
     @Test
@@ -28,7 +29,7 @@ class SvgTest {
             List.of("p50", "max"));
         assertTrue(svg.contains("<title id=\"chart-"), svg);
         assertTrue(svg.contains(">Latency &lt;p50&gt;</title>"), svg);
-        assertTrue(svg.contains("Line chart of ns (log) against percentile: a&amp;b 1.00=2,000 2.00=1,000,000,000."), svg);
+        assertTrue(svg.contains("Line chart of ns (log) against percentile: a&amp;b 1=2,000 2=1,000,000,000."), svg);
     }
 
     @Test
