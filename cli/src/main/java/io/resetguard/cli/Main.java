@@ -31,12 +31,12 @@ import java.util.concurrent.Callable;
  * subcommand), a bad scenario file, a report directory that may not be written, a run that would not
  * fit the heap. Every bad-input error is one line on standard error.
  */
-@Command(name = "resetguard",
+@Command(name = "resetguard", scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Emulator of the Linux IOMMU PCI-reset protocol (pci_dev_reset_iommu_prepare/done).",
     subcommands = {SimulateCommand.class, ScenarioCommand.class, ModelsCommand.class, DemoCommand.class,
-        CommandLine.HelpCommand.class})
+        io.resetguard.bench.report.BenchCommand.class, io.resetguard.stress.campaign.StressCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

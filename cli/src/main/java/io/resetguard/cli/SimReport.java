@@ -3,48 +3,130 @@ package io.resetguard.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resetguard.report.ProjectVersion;
+import io.resetguard.report.Svg;
 import io.resetguard.sim.ModelResult;
 import io.resetguard.sim.SimConfig;
+import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+import java.util.zip.Deflater;
 
 /**
- * SimReport - the comparison table on the console and the report directory: {@code report.json}
- * (the shape other tools read) and {@code index.html} (tables and inline SVG charts, no network).
+ * SimReport - the comparison tables on the console and the report directory: {@code report.json}
+ * (the shape other tools read, {@link #SCHEMA_VERSION}) and {@code index.html} (tables and accessible
+ * inline SVG charts drawn by the shared {@link Svg}, no network).
+ *
+ * <p>The console tables use thousands separators and plain-word headers and fit 100 columns: one table
+ * of what the protocol did (resets, blocked functions, corruptions, ...) and one of the invalidations
+ * (counts and latency in virtual time).
+ *
+ * <p>{@code report.json} carries each model's invalidation latency histogram in HdrHistogram's
+ * compressed encoding ({@code encodeIntoCompressedByteBuffer}, base64), so the histograms of several
+ * runs (other seeds, other shards of a fleet) add up exactly: decode each with
+ * {@code Histogram.decodeFromCompressedByteBuffer} and {@code add} them.
  *
  * <p>The directory is written to a temporary sibling and moved into place at the end, so a failed
  * run never leaves a half-written report.
  */
 final class SimReport {
-    private static final String[] COLUMNS = {"model", "resets", "failedResets", "blockedAtEnd", "corruptions",
-        "livenessViolations", "useAfterFree", "invalidations", "timeouts", "invLatP50ns", "invLatP99ns", "events/s"};
+    /**
+     * The version of {@code report.json}'s shape. 1: the unversioned first shape; 2: adds
+     * {@code schemaVersion}, {@code generator}, each model's {@code invalidationLatencyP999Ns},
+     * {@code invalidationLatencyMaxNs} and {@code invalidationLatencyHistogram}. Raise it when a field
+     * changes meaning or goes away.
+     */
+    static final int SCHEMA_VERSION = 2;
+    /** The widest console line. */
+    static final int WIDTH = 100;
+
+    private static final String OUTCOMES = "%-14s %9s %13s %14s %11s %19s %14s%n";
+    private static final String[] OUTCOME_HEADERS = {"model", "resets", "failed resets", "blocked at end",
+        "corruptions", "liveness violations", "use-after-free"};
+    private static final String INVALIDATIONS = "%-14s %14s %10s %11s %9s %9s %9s %13s%n";
+    private static final String[] INVALIDATION_HEADERS = {"model", "invalidations", "timeouts", "latency p50", "p99",
+        "p99.9", "max", "sim events/s"};
 
     private SimReport() {
     }
 
-    /** Print the comparison table. */
-    static void table(final List<ModelResult> rs, final PrintWriter out) {
-        final String fmt = "%-15s %8s %12s %12s %11s %18s %12s %13s %9s %11s %11s %12s%n";
-        out.printf(Locale.ROOT, fmt, (Object[]) COLUMNS);
-        for (final ModelResult r : rs) {
-            out.printf(Locale.ROOT, fmt, r.model().cliName(), r.resets(), r.failedResets(), r.blockedAtEnd(),
-                r.corruptions(), r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(),
-                r.invalidationLatencyP50Ns(), r.invalidationLatencyP99Ns(),
-                String.format(Locale.ROOT, "%.0f", r.eventsPerWallSecond()));
+    /** @return {@code n} with thousands separators, the same on every host. */
+    static String count(final long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** @return a virtual-time latency as a person reads it: {@code 850 ns}, {@code 2.0 µs}, {@code 1.00 s}. */
+    static String latency(final long ns) {
+        if (ns < 1_000) {
+            return ns + " ns";
         }
+        if (ns < 1_000_000) {
+            return String.format(Locale.ROOT, "%.1f µs", ns / 1e3);
+        }
+        if (ns < 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.1f ms", ns / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
+    }
+
+    /** Print the two comparison tables, each line at most {@link #WIDTH} columns. */
+    static void table(final List<ModelResult> rs, final PrintWriter out) {
+        out.printf(Locale.ROOT, OUTCOMES, (Object[]) OUTCOME_HEADERS);
+        for (final ModelResult r : rs) {
+            out.printf(Locale.ROOT, OUTCOMES, r.model().cliName(), count(r.resets()), count(r.failedResets()),
+                count(r.blockedAtEnd()), count(r.corruptions()), count(r.livenessViolations()),
+                count(r.useAfterFree()));
+        }
+        out.println();
+        out.println("Invalidations (latency in virtual time, from issue to completion or timeout)");
+        out.printf(Locale.ROOT, INVALIDATIONS, (Object[]) INVALIDATION_HEADERS);
+        for (final ModelResult r : rs) {
+            out.printf(Locale.ROOT, INVALIDATIONS, r.model().cliName(), count(r.invalidations()), count(r.timeouts()),
+                latency(r.invalidationLatencyP50Ns()), latency(r.invalidationLatencyP99Ns()),
+                latency(r.invalidationLatencyP999Ns()), latency(r.invalidationLatencyMaxNs()),
+                count(Math.round(r.eventsPerWallSecond())));
+        }
+    }
+
+    /**
+     * @param h a latency histogram
+     * @return it in HdrHistogram's compressed encoding, base64; null for null
+     */
+    static String encode(final Histogram h) {
+        if (h == null) {
+            return null;
+        }
+        final ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        final int n = h.encodeIntoCompressedByteBuffer(buf, Deflater.BEST_COMPRESSION);
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), n));
+    }
+
+    /**
+     * @param base64 what {@link #encode} wrote
+     * @return the histogram
+     * @throws java.util.zip.DataFormatException if it is not a compressed HdrHistogram
+     */
+    static Histogram decode(final String base64) throws java.util.zip.DataFormatException {
+        return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
     }
 
     /** The report.json tree. */
     static ObjectNode json(final SimConfig c, final List<ModelResult> rs, final double wallSeconds) {
         final ObjectMapper om = new ObjectMapper();
         final ObjectNode root = om.createObjectNode();
+        root.put("schemaVersion", SCHEMA_VERSION);
+        root.put("generator", ProjectVersion.generator());
         root.put("seed", c.seed());
         final ObjectNode s = root.putObject("settings");
         s.put("functions", c.functions());
@@ -76,6 +158,9 @@ final class SimReport {
             m.put("timeouts", r.timeouts());
             m.put("invalidationLatencyP50Ns", r.invalidationLatencyP50Ns());
             m.put("invalidationLatencyP99Ns", r.invalidationLatencyP99Ns());
+            m.put("invalidationLatencyP999Ns", r.invalidationLatencyP999Ns());
+            m.put("invalidationLatencyMaxNs", r.invalidationLatencyMaxNs());
+            m.put("invalidationLatencyHistogram", encode(r.invalidationLatency()));
             m.put("eventsPerWallSecond", r.eventsPerWallSecond());
         }
         return root;
@@ -112,66 +197,85 @@ final class SimReport {
 
     static String html(final SimConfig c, final List<ModelResult> rs, final double wallSeconds) {
         final StringBuilder h = new StringBuilder();
-        h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>ResetGuard simulation</title>")
-            .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
+        h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ResetGuard fleet simulation</title>")
+            .append("<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}")
             .append("td,th{border:1px solid #999;padding:4px 8px;text-align:right}th{background:#eee}")
-            .append("td:first-child{text-align:left}.chart{display:inline-block;margin:1em}</style></head><body>");
+            .append("td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}</style></head><body>");
         h.append("<h1>ResetGuard fleet simulation</h1><p>")
             .append(esc(String.format(Locale.ROOT, "%,d functions on %d IOMMUs, %s of virtual time, seed %d, fault rate "
                 + "%.4f, reset failure rate %.2f, late rate %.4f, ignore-in-reset rate %.4f, recovery %s, %s; "
-                + "%.1f s of wall time on %d CPUs, %s %s.",
+                + "%.1f s of wall time on %d CPUs, %s %s; %s.",
                 c.functions(), c.iommus(), Durations.format(c.durationNs()), c.seed(), c.faultRate(),
                 c.resetFailRate(), c.lateRate(), c.ignoreInResetRate(), c.recovery().cliName(), c.flavour().cliName(), wallSeconds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version")))).append("</p><table><tr>");
-        for (final String col : COLUMNS) {
-            h.append("<th>").append(esc(col)).append("</th>");
+                System.getProperty("java.version"), ProjectVersion.generator()))).append("</p>");
+        h.append("<h2>What each model did</h2><table><caption>Counts over the whole fleet and run</caption><tr>");
+        for (final String col : OUTCOME_HEADERS) {
+            h.append("<th scope=\"col\">").append(esc(col)).append("</th>");
         }
         h.append("</tr>");
         for (final ModelResult r : rs) {
-            h.append("<tr><td>").append(esc(r.model().cliName())).append("</td>");
-            for (final Object v : new Object[] {r.resets(), r.failedResets(), r.blockedAtEnd(), r.corruptions(),
-                r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(),
-                r.invalidationLatencyP50Ns(), r.invalidationLatencyP99Ns(),
-                String.format(Locale.ROOT, "%.0f", r.eventsPerWallSecond())}) {
-                h.append("<td>").append(esc(String.valueOf(v))).append("</td>");
-            }
-            h.append("</tr>");
+            row(h, r.model().cliName(), count(r.resets()), count(r.failedResets()), count(r.blockedAtEnd()),
+                count(r.corruptions()), count(r.livenessViolations()), count(r.useAfterFree()));
         }
-        h.append("</table>");
-        h.append(chart("Memory corruptions", rs, r -> r.corruptions()));
-        h.append(chart("Functions blocked at the end", rs, r -> r.blockedAtEnd()));
-        h.append(chart("Liveness violations", rs, r -> r.livenessViolations()));
-        h.append(chart("Failed resets", rs, r -> r.failedResets()));
-        h.append(chart("Invalidation timeouts", rs, r -> r.timeouts()));
-        h.append(chart("Simulated events per wall second", rs, ModelResult::eventsPerWallSecond));
+        h.append("</table><h2>Invalidations</h2><table><caption>Latency in virtual time, from issue to completion or "
+            + "timeout</caption><tr>");
+        for (final String col : INVALIDATION_HEADERS) {
+            h.append("<th scope=\"col\">").append(esc(col)).append("</th>");
+        }
+        h.append("</tr>");
+        for (final ModelResult r : rs) {
+            row(h, r.model().cliName(), count(r.invalidations()), count(r.timeouts()),
+                latency(r.invalidationLatencyP50Ns()), latency(r.invalidationLatencyP99Ns()),
+                latency(r.invalidationLatencyP999Ns()), latency(r.invalidationLatencyMaxNs()),
+                count(Math.round(r.eventsPerWallSecond())));
+        }
+        h.append("</table><p>Simulated events per second of wall time depend on the JIT and the machine's other load;"
+            + " they are shown for the run's own record, not as a property of a model.</p>");
+        h.append("<h2>Charts</h2>");
+        h.append(chart("Memory corruptions by model", "memory corruptions (translated writes to freed pages)", rs,
+            ModelResult::corruptions));
+        h.append(chart("Functions blocked at the end by model", "functions still blocked at the end (count)", rs,
+            ModelResult::blockedAtEnd));
+        h.append(chart("Liveness violations by model", "liveness violations (count)", rs, ModelResult::livenessViolations));
+        h.append(chart("Failed resets by model", "failed recovery resets (count)", rs, ModelResult::failedResets));
+        h.append(chart("Invalidation timeouts by model", "ATC invalidations that timed out (count)", rs,
+            ModelResult::timeouts));
+        h.append(latencyChart(rs));
         return h.append("</body></html>").toString();
     }
 
-    /** A horizontal bar chart as inline SVG. */
-    private static String chart(final String title, final List<ModelResult> rs, final ToDoubleFunction<ModelResult> f) {
-        final int rowH = 22;
-        final int labelW = 120;
-        final int barW = 320;
-        final double max = Math.max(1e-9, rs.stream().mapToDouble(f).max().orElse(0));
-        final StringBuilder s = new StringBuilder("<div class=\"chart\"><h3>").append(esc(title)).append("</h3>");
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(labelW + barW + 90).append("\" height=\"")
-            .append(rs.size() * rowH + 4).append("\">");
-        for (int i = 0; i < rs.size(); i++) {
-            final double v = f.applyAsDouble(rs.get(i));
-            final int y = i * rowH + 2;
-            final int w = (int) Math.round(barW * v / max);
-            s.append("<text x=\"0\" y=\"").append(y + 15).append("\" font-size=\"12\">")
-                .append(esc(rs.get(i).model().cliName())).append("</text>");
-            s.append("<rect x=\"").append(labelW).append("\" y=\"").append(y).append("\" width=\"").append(w)
-                .append("\" height=\"").append(rowH - 6).append("\" fill=\"#4a7ab5\"/>");
-            s.append("<text x=\"").append(labelW + w + 4).append("\" y=\"").append(y + 15)
-                .append("\" font-size=\"12\">").append(esc(String.format(Locale.ROOT, "%,.0f", v))).append("</text>");
+    private static void row(final StringBuilder h, final String model, final String... cells) {
+        h.append("<tr><th scope=\"row\">").append(esc(model)).append("</th>");
+        for (final String v : cells) {
+            h.append("<td>").append(esc(v)).append("</td>");
         }
-        return s.append("</svg></div>").toString();
+        h.append("</tr>");
+    }
+
+    /** One count per model as a horizontal bar chart (the shared {@link Svg} writer). */
+    private static String chart(final String title, final String axis, final List<ModelResult> rs,
+                                final ToLongFunction<ModelResult> f) {
+        final List<Svg.Bar> bars = new ArrayList<>();
+        for (final ModelResult r : rs) {
+            bars.add(new Svg.Bar(r.model().cliName(), f.applyAsLong(r)));
+        }
+        return "<figure>" + Svg.barChart(title, axis, bars, List.of()) + "</figure>";
+    }
+
+    /** The invalidation latency percentiles of every model (log scale, virtual ns). */
+    private static String latencyChart(final List<ModelResult> rs) {
+        final List<Svg.Series> series = new ArrayList<>();
+        for (final ModelResult r : rs) {
+            series.add(new Svg.Series(r.model().cliName(), List.of(
+                new double[] {1, r.invalidationLatencyP50Ns()}, new double[] {2, r.invalidationLatencyP99Ns()},
+                new double[] {3, r.invalidationLatencyP999Ns()}, new double[] {4, r.invalidationLatencyMaxNs()})));
+        }
+        return "<figure>" + Svg.lineChart("Invalidation latency percentiles by model (virtual time)", "percentile",
+            "latency, ns of virtual time (log)", series, false, true, List.of("p50", "p99", "p99.9", "max")) + "</figure>";
     }
 
     private static String esc(final String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Svg.esc(s);
     }
 }

@@ -211,7 +211,7 @@ public final class Simulation {
         return new ModelResult(model, resets, failed, blocked, corrupt, stale, live, uaf, inv, timeouts,
             latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(50),
             latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99), events, wallNs, quarantined, healthy,
-            waitTimeouts, idleItag);
+            waitTimeouts, idleItag, latency);
     }
 
     /** What a shard leaves behind: counts only, so its fleet and core objects can be collected at once. */

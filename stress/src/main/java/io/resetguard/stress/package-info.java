@@ -56,7 +56,8 @@
  * <p>Every test has two actors (3-actor tests are silently skipped on a 2-CPU machine) and an
  * arbiter. {@link io.resetguard.stress.Race} names each test's race; {@link io.resetguard.stress.Gate}
  * marks the "verify" subset that {@code mvn verify} runs (one variant of each race that matters most,
- * every control: about 20 s per test). The campaign ({@code io.resetguard.stress.campaign.Campaign}) runs everything.
+ * every control: {@value io.resetguard.stress.Gate#TESTS} tests). The campaign ({@code resetguard stress},
+ * {@link io.resetguard.stress.campaign.StressCommand}) runs everything.
  * Fixtures are built per sample in the {@code @State} constructors from {@link io.resetguard.stress.Probe};
  * the immutable parts (addresses, PCI capabilities, ATS settings) are static.
  *

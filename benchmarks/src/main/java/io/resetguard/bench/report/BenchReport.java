@@ -1,12 +1,10 @@
 package io.resetguard.bench.report;
 
-import io.resetguard.bench.report.ReportArgs.UsageException;
-
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,18 +22,10 @@ import java.util.Locale;
  * charts), next to {@code results.json} (JMH's JSON, every stage merged) and
  * {@code environment.json} (the CPU, which JMH does not record).
  *
- * <h2>HOW TO RUN</h2>
- * <pre>
- *   mvn -B -ntp -pl benchmarks -am package -DskipTests
- *   java -cp benchmarks/target/benchmarks.jar io.resetguard.bench.report.BenchReport --profile quick --out /tmp/rg-report
- *   java -cp benchmarks/target/benchmarks.jar io.resetguard.bench.report.BenchReport --profile full --out /tmp/rg-full
- *   java -cp benchmarks/target/benchmarks.jar io.resetguard.bench.report.BenchReport --from /tmp/rg-report/results.json --out /tmp/rg-again
- *   java -cp benchmarks/target/benchmarks.jar io.resetguard.bench.report.BenchReport --profile quick --dry-run
- * </pre>
- * The report is written into a temporary folder beside {@code --out} and moved into place only when
+ * <p>The command line is {@link BenchCommand} ({@code resetguard bench}); this class does the work
+ * once the options are checked. The report is written into a temporary folder beside {@code --out} and moved into place only when
  * it is complete: a failed run, a failed benchmark or an interrupted write leaves no half-written
- * report. Exit status: 0 done, 1 a benchmark or the writing failed, 2 bad command line (the message
- * names the option).
+ * report.
  */
 public final class BenchReport {
     /** How long each CPU-busy sample before a JMH run lasts. */
@@ -44,44 +34,35 @@ public final class BenchReport {
     private BenchReport() {
     }
 
-    /**
-     * Command-line entry.
-     *
-     * @param args see {@link ReportArgs#USAGE}
-     */
-    public static void main(final String[] args) {
-        System.exit(run(args, System.out, System.err));
+    /** Input that the options could not show to be bad: a {@code --from} file that is not JMH JSON. */
+    static final class BadInput extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadInput(final String message) {
+            super(message);
+        }
     }
 
     /**
-     * Run the command.
+     * Run a profile (or render {@code from}) into the report folder {@code outDir}.
      *
-     * @return the exit status: 0 done, 1 failure, 2 bad command line
+     * <p>The caller must have checked the options ({@link BenchCommand#check}): exactly one of
+     * {@code profile} and {@code from}, and {@code outDir} usable.
+     *
+     * @return the exit status: 0 done, 1 failure (no report left behind)
+     * @throws BadInput if {@code from} is not a JMH result file (nothing is written)
      */
-    static int run(final String[] args, final PrintStream out, final PrintStream err) {
-        final ReportArgs a;
-        try {
-            a = ReportArgs.parse(args);
-            if (a.help) {
-                out.println(ReportArgs.USAGE);
-                return 0;
-            }
-            a.check();
-        } catch (final UsageException e) {
-            err.println("BenchReport: " + e.getMessage());
-            err.println("Run with --help for the options.");
-            return 2;
-        }
-        final Profile profile = a.profile();
+    static int run(final Profile profile, final Path from, final Path outDir, final boolean dryRun,
+                   final PrintWriter out, final PrintWriter err) throws BadInput {
         if (profile != null) {
             plan(profile, out);
-            if (a.dryRun) {
+            if (dryRun) {
                 return 0;
             }
         }
         Path tmp = null;
         try {
-            final Path target = a.out.toAbsolutePath().normalize();
+            final Path target = outDir.toAbsolutePath().normalize();
             final Path parent = target.getParent();
             Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
@@ -91,14 +72,14 @@ public final class BenchReport {
             final ReportBuilder.RunInfo info;
             if (profile == null) {
                 try {
-                    results = JmhResults.read(a.from);
+                    results = JmhResults.read(from);
                 } catch (final IllegalArgumentException e) {
-                    throw new UsageException("--from: " + a.from + " is not usable: " + e.getMessage());
+                    throw new BadInput("--from: " + from + " is not usable: " + e.getMessage());
                 }
-                env = Environment.besides(a.from);
-                Files.copy(a.from, tmp.resolve("results.json"));
+                env = Environment.besides(from);
+                Files.copy(from, tmp.resolve("results.json"));
                 env.write(tmp.resolve(Environment.FILE));
-                info = new ReportBuilder.RunInfo(a.from.toString(), env.profile(), env.wallTime());
+                info = new ReportBuilder.RunInfo(from.toString(), env.profile(), env.wallTime());
             } else {
                 final List<Double> busy = new ArrayList<>();
                 final Environment before = Environment.current("measured");
@@ -120,14 +101,11 @@ public final class BenchReport {
                     Stats.ratio(t.ratio()), t.measured()));
             }
             return 0;
-        } catch (final UsageException e) {
-            err.println("BenchReport: " + e.getMessage());
-            return 2;
         } catch (final RunnerException e) {
-            err.println("BenchReport: a benchmark failed, no report written: " + e.getMessage());
+            err.println("resetguard bench: a benchmark failed, no report written: " + e.getMessage());
             return 1;
         } catch (final IOException | RuntimeException e) {
-            err.println("BenchReport: failed, no report written: " + e);
+            err.println("resetguard bench: failed, no report written: " + e);
             return 1;
         } finally {
             if (tmp != null) {
@@ -142,7 +120,7 @@ public final class BenchReport {
     }
 
     /** Print what a profile will run and how long it should take. */
-    static void plan(final Profile p, final PrintStream out) {
+    static void plan(final Profile p, final PrintWriter out) {
         out.println("Profile " + p.cliName() + ": " + p.stages().size() + " JMH runs");
         int forked = 0;
         for (final Profile.Stage s : p.stages()) {
@@ -157,7 +135,7 @@ public final class BenchReport {
     }
 
     /** Run every stage of the profile; return the merged JSON results in {@code dir}. */
-    private static Path runProfile(final Profile p, final Path dir, final PrintStream out, final List<Double> busy)
+    private static Path runProfile(final Profile p, final Path dir, final PrintWriter out, final List<Double> busy)
         throws RunnerException, IOException {
         final Path jmh = Files.createDirectories(dir.resolve("jmh"));
         final List<Path> files = new ArrayList<>();
@@ -168,7 +146,7 @@ public final class BenchReport {
             if (!Double.isNaN(b)) {
                 busy.add(Math.round(b * 10) / 10.0);
                 if (b >= Environment.BUSY_PERCENT) {
-                    out.println(String.format(Locale.ROOT, "BenchReport: WARNING: the CPUs are %.0f%% busy with other "
+                    out.println(String.format(Locale.ROOT, "resetguard bench: WARNING: the CPUs are %.0f%% busy with other "
                         + "work before stage %s; its numbers will be suspect", b, s.name()));
                 }
             }

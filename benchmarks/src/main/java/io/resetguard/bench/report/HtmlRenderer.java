@@ -1,5 +1,7 @@
 package io.resetguard.bench.report;
 
+import io.resetguard.report.Svg;
+
 import java.util.List;
 
 /**

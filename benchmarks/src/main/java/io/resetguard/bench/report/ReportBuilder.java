@@ -1,5 +1,7 @@
 package io.resetguard.bench.report;
 
+import io.resetguard.report.Svg;
+
 import io.resetguard.bench.report.JmhResults.Metric;
 import io.resetguard.bench.report.JmhResults.Run;
 import io.resetguard.bench.report.Targets.Result;
@@ -145,7 +147,7 @@ final class ReportBuilder {
 
     private void summary(final Doc doc) {
         final Doc.Section s = doc.section("Summary");
-        s.para("Produced by io.resetguard.bench.report.BenchReport from " + info.source() + " (" + results.runs().size()
+        s.para("Produced by " + io.resetguard.report.ProjectVersion.generator() + " (resetguard bench) from " + info.source() + " (" + results.runs().size()
             + " benchmark runs" + (info.profile() == null ? "" : ", profile " + info.profile())
             + (info.wallTime() == null ? "" : ", wall time " + info.wallTime()) + ").");
         final List<String> b = new ArrayList<>();

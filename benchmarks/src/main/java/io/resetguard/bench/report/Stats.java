@@ -1,5 +1,7 @@
 package io.resetguard.bench.report;
 
+import io.resetguard.report.Svg;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -79,32 +81,7 @@ final class Stats {
      * 1234, 12345.
      */
     static String fmt(final double v) {
-        if (Double.isNaN(v)) {
-            return "n/a";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "inf" : "-inf";
-        }
-        final double a = Math.abs(v);
-        if (a == 0) {
-            return "0";
-        }
-        if (a >= 1000) {
-            return String.format(Locale.ROOT, "%,.0f", v);
-        }
-        if (a >= 100) {
-            return String.format(Locale.ROOT, "%.0f", v);
-        }
-        if (a >= 10) {
-            return String.format(Locale.ROOT, "%.1f", v);
-        }
-        if (a >= 1) {
-            return String.format(Locale.ROOT, "%.2f", v);
-        }
-        if (a >= 0.01) {
-            return String.format(Locale.ROOT, "%.3f", v);
-        }
-        return String.format(Locale.ROOT, "%.2e", v);
+        return Svg.fmt(v);
     }
 
     /** @return the ratio formatted as {@code 2.35x}. */

@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
+import picocli.CommandLine;
+
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,11 +33,13 @@ class BenchReportTest {
     }
 
     private static Outcome run(final String... args) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = BenchReport.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cl = new CommandLine(new BenchCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final int status = cl.execute(args);
+        return new Outcome(status, out.toString(), err.toString());
     }
 
     private Path synthetic() throws IOException {
@@ -65,6 +68,10 @@ class BenchReportTest {
         final String html = Files.readString(out.resolve("report.html"));
         assertTrue(Files.isRegularFile(out.resolve("results.json")));
         assertTrue(Files.isRegularFile(out.resolve(Environment.FILE)));
+        assertTrue(md.contains("Produced by " + io.resetguard.report.ProjectVersion.generator()), "the generator");
+        // the charts come from the shared writer: accessible images with a text alternative
+        assertTrue(html.contains("role=\"img\" aria-labelledby=\"chart-") && html.contains("<desc id=\"chart-"),
+            "accessible charts");
 
         // the targets: measured ratio and verdict
         assertTrue(md.contains("| T1 |") && md.contains("| 2.50x | <= 3.00x | PASS |"), md);
@@ -168,7 +175,7 @@ class BenchReportTest {
             {"--from", json.toString(), "--out", out.toString(), "--dry-run"},
             {"--force=yes", "--from", json.toString(), "--out", out.toString()},
         };
-        final String[] named = {"--bogus", "--profile", "--profile", "--profile or --from", "--out", "--profile and --from",
+        final String[] named = {"--bogus", "--profile", "--profile", "--profile", "--out", "--from",
             "--from", "--dry-run", "--force"};
         for (int i = 0; i < cases.length; i++) {
             final Outcome o = run(cases[i]);
@@ -228,6 +235,11 @@ class BenchReportTest {
         final Outcome h = run("--help");
         assertEquals(0, h.status());
         assertTrue(h.out().contains("--profile") && h.out().contains("--from") && h.out().contains("--out"));
+        assertTrue(h.out().startsWith("Usage: bench"), h.out());
+        final Outcome v = run("--version");
+        assertEquals(0, v.status());
+        assertEquals("resetguard " + io.resetguard.report.ProjectVersion.get(), v.out().trim());
+        assertTrue(v.out().matches("resetguard \\d+\\.\\d+\\.\\d+.*\\R"), "the Maven version, filtered: " + v.out());
         final Outcome d = run("--profile", "quick", "--dry-run");
         assertEquals(0, d.status(), d.err());
         assertTrue(d.out().contains("Profile quick") && d.out().contains("estimated"), d.out());

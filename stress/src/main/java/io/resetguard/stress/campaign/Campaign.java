@@ -12,7 +12,7 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,21 +34,19 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /**
  * Campaign - runs the whole jcstress suite of this module (or a selection) with a chosen mode and
  * time budget, and writes a readable report and a machine-readable summary.
  *
- * <pre>
- *  java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp stress/target/jcstress.jar \
- *       io.resetguard.stress.campaign.Campaign --mode default --out stress/target/campaign
- * </pre>
+ * <p>Its command line is {@link StressCommand} ({@code resetguard stress}).
  *
  * <p>It forks one jcstress run ({@code org.openjdk.jcstress.Main} from the same jar, with the same
  * Java and the {@code --add-exports} flag that core's Agrona needs) in the output directory, so
- * jcstress' {@code results/} (HTML) and {@code jcstress-results-*.bin.gz} land there too. Then:
+ * jcstress' {@code results/} (HTML) and {@code jcstress-results-*.bin.gz} land there too. The
+ * verdicts come from that binary file, read and graded by jcstress' own classes
+ * ({@link JcstressResults}), never from the console text. Then:
  * <ul>
  * <li>{@code jcstress.log} - the console, as it ran;</li>
  * <li>{@code report.txt} - per test: race, verdict, JVM configurations, and every outcome with its
@@ -58,65 +55,24 @@ import java.util.stream.Collectors;
  * <li>{@code summary.json} - the same, for machines.</li>
  * </ul>
  * {@code report.txt} and {@code summary.json} are written to a temporary file and moved into place,
- * so a reader never sees half a file. Options are checked before anything is created: a bad option
- * prints a message that names it and exits 2. Exit 0: every test PASS or CAUGHT and the run was
- * complete; 1: otherwise.
+ * so a reader never sees half a file. Exit 0: every test PASS or CAUGHT and the run was complete;
+ * 1: otherwise.
  */
 public final class Campaign {
-    static final Set<String> MODES = Set.of("sanity", "quick", "default", "tough", "stress");
-
-    private static final String USAGE = String.join("\n",
-        "usage: Campaign --out DIR [--mode sanity|quick|default|tough|stress] [--time MS] [--iters N]",
-        "                [--filter REGEXP] [--gate] [--split-compilation true|false] [--stress-forks N]",
-        "                [--timeout-minutes N] [--list]",
-        "",
-        "  --out DIR              where the report, summary, console log and jcstress results go (required",
-        "                         unless --list); created if missing",
-        "  --mode M               jcstress preset (default: default); quick ~ 20 s per test, default ~ 35 s",
-        "  --time MS              jcstress -time: milliseconds per iteration (overrides the preset)",
-        "  --iters N              jcstress -iters: iterations per JVM configuration (overrides the preset)",
-        "  --filter REGEXP        only tests whose name matches (java.util.regex find); default: all",
-        "  --gate                 only the tests of the mvn verify gate (@Gate)",
-        "  --split-compilation B  jcstress -sc (default false: 6 JVM configurations per test on JDK 17)",
-        "  --stress-forks N       jcstress -fsm (default 0)",
-        "  --timeout-minutes N    kill jcstress after N minutes (default 600)",
-        "  --list                 print the tests with their race and gate membership, run nothing");
-
-    /** The parsed command line. */
+    /** The checked settings of a campaign (see {@link StressCommand} for each one). */
     record Options(Path out, String mode, Integer timeMs, Integer iters, String filter, boolean gateOnly,
                    boolean splitCompilation, int stressForks, long timeoutMinutes, boolean list) {
-    }
-
-    /** A bad command line, with a message that names the option. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(final String message) {
-            super(message);
-        }
     }
 
     private Campaign() {
     }
 
     /**
-     * @param args the command line
+     * Run the campaign with checked settings ({@link StressCommand#options}).
+     *
+     * @return the exit code: 0 every test PASS or CAUGHT and the run complete, 1 otherwise
      */
-    public static void main(final String[] args) {
-        final int rc = run(args, System.out, System.err);
-        System.exit(rc);
-    }
-
-    /** @return the exit code. */
-    static int run(final String[] args, final PrintStream out, final PrintStream err) {
-        final Options o;
-        try {
-            o = parse(args);
-        } catch (final UsageException e) {
-            err.println("Campaign: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
-        }
+    static int run(final Options o, final PrintWriter out, final PrintWriter err) {
         try {
             final List<TestListing.Entry> selected = select(TestListing.fromClassPath(), o);
             if (o.list()) {
@@ -129,114 +85,25 @@ public final class Campaign {
                 return 0;
             }
             if (selected.isEmpty()) {
-                err.println("Campaign: --filter '" + o.filter() + "' matches no test");
+                err.println("resetguard stress: --filter '" + o.filter() + "' matches no test");
                 return 2;
             }
             return campaign(o, selected, out);
         } catch (final IOException e) {
-            err.println("Campaign: " + e.getMessage());
+            err.println("resetguard stress: " + e.getMessage());
             return 1;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-            err.println("Campaign: interrupted");
+            err.println("resetguard stress: interrupted");
             return 1;
+        } finally {
+            out.flush();
+            err.flush();
         }
     }
 
     // ------------------------------------------------------------------------------------------------
-    // options
-
-    static Options parse(final String[] args) throws UsageException {
-        Path out = null;
-        String mode = "default";
-        Integer time = null;
-        Integer iters = null;
-        String filter = null;
-        boolean gate = false;
-        boolean sc = false;
-        int fsm = 0;
-        long timeout = 600;
-        boolean list = false;
-        for (int i = 0; i < args.length; i++) {
-            final String a = args[i];
-            switch (a) {
-                case "--out":
-                    out = Paths.get(value(args, ++i, a));
-                    break;
-                case "--mode":
-                    mode = value(args, ++i, a);
-                    if (!MODES.contains(mode)) {
-                        throw new UsageException("--mode '" + mode + "' is unknown; use one of sanity, quick, default, tough, stress");
-                    }
-                    break;
-                case "--time":
-                    time = positiveInt(value(args, ++i, a), a, 0);
-                    break;
-                case "--iters":
-                    iters = positiveInt(value(args, ++i, a), a, 1);
-                    break;
-                case "--filter":
-                    filter = value(args, ++i, a);
-                    try {
-                        Pattern.compile(filter);
-                    } catch (final PatternSyntaxException e) {
-                        throw new UsageException("--filter '" + filter + "' is not a regular expression: " + e.getDescription());
-                    }
-                    break;
-                case "--gate":
-                    gate = true;
-                    break;
-                case "--split-compilation":
-                    final String b = value(args, ++i, a);
-                    if (!b.equals("true") && !b.equals("false")) {
-                        throw new UsageException("--split-compilation '" + b + "' must be true or false");
-                    }
-                    sc = Boolean.parseBoolean(b);
-                    break;
-                case "--stress-forks":
-                    fsm = positiveInt(value(args, ++i, a), a, 0);
-                    break;
-                case "--timeout-minutes":
-                    timeout = positiveInt(value(args, ++i, a), a, 1);
-                    break;
-                case "--list":
-                    list = true;
-                    break;
-                case "-h":
-                case "--help":
-                    throw new UsageException("help");
-                default:
-                    throw new UsageException("unknown option '" + a + "'");
-            }
-        }
-        if (out == null && !list) {
-            throw new UsageException("--out DIR is required");
-        }
-        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UsageException("--out '" + out + "' exists and is not a directory");
-        }
-        return new Options(out == null ? null : out.toAbsolutePath(), mode, time, iters, filter, gate, sc, fsm, timeout,
-            list);
-    }
-
-    private static String value(final String[] args, final int i, final String option) throws UsageException {
-        if (i >= args.length || args[i].startsWith("--")) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int positiveInt(final String v, final String option, final int min) throws UsageException {
-        try {
-            final int n = Integer.parseInt(v);
-            if (n < min) {
-                throw new UsageException(option + " '" + v + "' must be at least " + min);
-            }
-            return n;
-        } catch (final NumberFormatException e) {
-            throw new UsageException(option + " '" + v + "' is not a whole number");
-        }
-    }
+    // the run
 
     static List<TestListing.Entry> select(final List<TestListing.Entry> all, final Options o) {
         final Pattern p = o.filter() == null ? null : Pattern.compile(o.filter());
@@ -245,9 +112,6 @@ public final class Campaign {
             .filter(e -> p == null || p.matcher(e.name()).find())
             .collect(Collectors.toList());
     }
-
-    // ------------------------------------------------------------------------------------------------
-    // the run
 
     static List<String> jcstressArgs(final Options o, final List<TestListing.Entry> selected) {
         final List<String> a = new ArrayList<>(List.of("-m", o.mode(), "-fsm", Integer.toString(o.stressForks()),
@@ -262,7 +126,7 @@ public final class Campaign {
         return a;
     }
 
-    private static int campaign(final Options o, final List<TestListing.Entry> selected, final PrintStream out)
+    private static int campaign(final Options o, final List<TestListing.Entry> selected, final PrintWriter out)
         throws IOException, InterruptedException {
         Files.createDirectories(o.out());
         try (DirectoryStream<Path> old = Files.newDirectoryStream(o.out(), "jcstress-results-*.bin.gz")) {
@@ -285,8 +149,7 @@ public final class Campaign {
         final long t0 = System.nanoTime();
         final Path log = o.out().resolve("jcstress.log");
         final Process process = new ProcessBuilder(command).directory(o.out().toFile()).redirectErrorStream(true).start();
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        final Thread pump = new Thread(() -> pump(process, log, lines, out), "jcstress-console");
+        final Thread pump = new Thread(() -> pump(process, log, out), "jcstress-console");
         pump.setDaemon(true);
         pump.start();
         boolean timedOut = false;
@@ -300,14 +163,24 @@ public final class Campaign {
         final int exit = process.exitValue();
         final Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
-        final List<String> snapshot;
-        synchronized (lines) {
-            snapshot = new ArrayList<>(lines);
-        }
-        final JcstressConsoleLog run = JcstressConsoleLog.parse(snapshot);
         final Set<String> expected = selected.stream().map(TestListing.Entry::name)
             .collect(Collectors.toCollection(TreeSet::new));
-        final List<String> problems = new ArrayList<>(Verdict.problems(run, expected, exit, 0, 0));
+        final List<String> problems = new ArrayList<>();
+        JcstressResults run = null;
+        final Path results = JcstressResults.find(o.out());
+        if (results != null) {
+            try {
+                run = JcstressResults.read(results);
+            } catch (final IOException | RuntimeException e) {
+                problems.add("cannot read jcstress' results " + results + ": " + e);
+            }
+        }
+        if (run != null || problems.isEmpty()) {
+            problems.addAll(Verdict.problems(run, expected, exit, 0, 0));
+        }
+        if (run == null) {
+            run = JcstressResults.of(List.of());
+        }
         if (timedOut) {
             problems.add(0, "jcstress was killed after --timeout-minutes " + o.timeoutMinutes());
         }
@@ -334,7 +207,8 @@ public final class Campaign {
         }
     }
 
-    private static void pump(final Process process, final Path log, final List<String> lines, final PrintStream out) {
+    /** Copy jcstress' console to {@code log}, echoing the status lines of our tests (for a person only). */
+    private static void pump(final Process process, final Path log, final PrintWriter out) {
         final Pattern echo = Pattern.compile("\\[(OK|FAILED|ERROR|TIMEOUT|VM ERROR|SKIPPED)\\] |\\(Results:|FATAL");
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
@@ -343,11 +217,11 @@ public final class Campaign {
             while ((line = in.readLine()) != null) {
                 w.write(line);
                 w.newLine();
-                lines.add(line);
                 if (line.contains("(Results:")) {
                     lastProgress = line.trim();
                 } else if (echo.matcher(line).find() && line.contains("[") && line.contains("io.resetguard")) {
                     out.println("[jcstress] " + line.trim() + (lastProgress == null ? "" : "  " + lastProgress));
+                    out.flush();
                 }
             }
         } catch (final IOException e) {
@@ -356,11 +230,10 @@ public final class Campaign {
     }
 
     /**
-     * The full description of the {@code @Outcome} that graded {@code result} (the console truncates
-     * them): the first outcome whose id equals it, else the first whose id matches it as a regular
-     * expression, as jcstress 0.16 grades; the console's text if none does.
+     * The full description of the {@code @Outcome} that graded {@code result}: the first outcome whose id equals it, else the first whose id matches it as a regular
+     * expression, as jcstress 0.16 grades; the row's own if none does.
      */
-    static String description(final TestListing.Entry e, final JcstressConsoleLog.Row row) {
+    static String description(final TestListing.Entry e, final JcstressResults.Row row) {
         final List<Outcome> outcomes = new ArrayList<>();
         final Class<?> c = e.load();
         final JCStressMeta meta = c.getAnnotation(JCStressMeta.class);
@@ -414,11 +287,11 @@ public final class Campaign {
         private final List<String> problems;
         private final List<TestListing.Entry> selected;
         private final Map<TestListing.Entry, Verdict.Kind> verdicts;
-        private final JcstressConsoleLog run;
+        private final JcstressResults run;
 
         Summary(final Options o, final List<String> jargs, final Instant started, final Duration took, final int exit,
                 final boolean ok, final List<String> problems, final List<TestListing.Entry> selected,
-                final Map<TestListing.Entry, Verdict.Kind> verdicts, final JcstressConsoleLog run) {
+                final Map<TestListing.Entry, Verdict.Kind> verdicts, final JcstressResults run) {
             this.o = o;
             this.jargs = jargs;
             this.started = started;
@@ -464,14 +337,14 @@ public final class Campaign {
             sb.append(String.format(Locale.ROOT, "  %-7s %-4s %-58s %14s %12s %10s%n", "VERDICT", "GATE", "TEST", "SAMPLES",
                 "INTERESTING", "FORBIDDEN"));
             for (final TestListing.Entry e : selected) {
-                final JcstressConsoleLog.TestReport t = run.tests.get(e.name());
+                final JcstressResults.TestReport t = run.tests.get(e.name());
                 sb.append(String.format(Locale.ROOT, "  %-7s %-4s %-58s %,14d %,12d %,10d%n", verdicts.get(e),
                     e.gate() ? "yes" : "", e.shortName(), t == null ? 0 : t.samples(),
                     t == null ? 0 : t.interestingSamples(), t == null ? 0 : t.forbiddenSamples()));
             }
             sb.append('\n');
             for (final TestListing.Entry e : selected) {
-                final JcstressConsoleLog.TestReport t = run.tests.get(e.name());
+                final JcstressResults.TestReport t = run.tests.get(e.name());
                 sb.append(e.name()).append("  [").append(verdicts.get(e)).append("]\n");
                 final Race r = e.race();
                 if (r != null) {
@@ -492,7 +365,7 @@ public final class Campaign {
                 final int w = Math.max(6, t.aggregate.stream().mapToInt(x -> x.result().length()).max().orElse(6));
                 sb.append(String.format(Locale.ROOT, "  %-" + w + "s %14s %8s  %-11s %s%n", "RESULT", "SAMPLES", "FREQ",
                     "EXPECT", "DESCRIPTION"));
-                for (final JcstressConsoleLog.Row row : t.aggregate) {
+                for (final JcstressResults.Row row : t.aggregate) {
                     sb.append(String.format(Locale.ROOT, "  %-" + w + "s %,14d %7.3f%%  %-11s %s%n", row.result(),
                         row.samples(), freq(row.samples(), total), row.expect(), description(e, row)));
                 }
@@ -521,7 +394,7 @@ public final class Campaign {
             problems.forEach(probs::add);
             final ArrayNode tests = root.putArray("tests");
             for (final TestListing.Entry e : selected) {
-                final JcstressConsoleLog.TestReport t = run.tests.get(e.name());
+                final JcstressResults.TestReport t = run.tests.get(e.name());
                 final ObjectNode n = tests.addObject();
                 n.put("name", e.name());
                 n.put("negativeControl", e.negative());
@@ -544,7 +417,7 @@ public final class Campaign {
                 n.put("forbiddenSamples", t == null ? 0 : t.forbiddenSamples());
                 final ArrayNode outcomes = n.putArray("outcomes");
                 if (t != null) {
-                    for (final JcstressConsoleLog.Row row : t.aggregate) {
+                    for (final JcstressResults.Row row : t.aggregate) {
                         final ObjectNode on = outcomes.addObject();
                         on.put("result", row.result());
                         on.put("samples", row.samples());

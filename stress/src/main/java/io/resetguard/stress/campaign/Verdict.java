@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Verdict - how the gate and the campaign judge a parsed jcstress run.
+ * Verdict - how the gate and the campaign judge a jcstress run, as read from its binary result
+ * file ({@link JcstressResults}).
  *
  * <ul>
  * <li>A normal test passes when it is {@code [OK]} in every JVM configuration and has samples.</li>
@@ -17,9 +18,10 @@ import java.util.regex.Pattern;
  *     {@link Planted} annotation names was observed, with no error, timeout or VM error in any
  *     configuration. Failing by any other outcome does not show that the suite detects the bug the
  *     control plants.</li>
- * <li>The run as a whole needs: no FATAL line, a finished run ({@code RUN RESULTS:}), every progress
- *     counter accounted for, no soft or hard errors, every expected test in the summary, and the exit
- *     code that the statuses imply (1 if anything failed, else 0).</li>
+ * <li>The run as a whole needs: a result file (jcstress writes none when it stops with
+ *     {@code FATAL}, e.g. "No matching tests", and still exits 0), every expected test in it, the
+ *     same number of JVM configurations for every test (a run killed half way leaves some tests with
+ *     fewer), and the exit code that the statuses imply (1 if anything failed, else 0).</li>
  * </ul>
  */
 public final class Verdict {
@@ -46,7 +48,7 @@ public final class Verdict {
     }
 
     /** @return the verdict of one test of a run. */
-    public static Kind of(final JcstressConsoleLog.TestReport t) {
+    public static Kind of(final JcstressResults.TestReport t) {
         if (t == null || t.finalStatus == null) {
             return Kind.NOT_RUN;
         }
@@ -59,45 +61,41 @@ public final class Verdict {
     }
 
     /**
-     * Judge a parsed run.
+     * Judge a run.
      *
-     * @param run         the parsed console
+     * @param run         what its result file holds; null if jcstress wrote none
      * @param expected    the tests that must have run (empty: no such check)
      * @param exit        jcstress' exit code
      * @param minTests    at least this many of this module's tests (controls included) must have run
      * @param minControls at least this many negative controls must have run
      * @return the problems, each naming the test; empty if the run passes
      */
-    public static List<String> problems(final JcstressConsoleLog run, final Set<String> expected, final int exit,
+    public static List<String> problems(final JcstressResults run, final Set<String> expected, final int exit,
                                         final int minTests, final int minControls) {
         final List<String> problems = new ArrayList<>();
-        for (final String f : run.fatalLines) {
-            problems.add("jcstress printed FATAL: " + f.trim());
-        }
-        if (!run.sawRunResults) {
-            problems.add("no 'RUN RESULTS:' section: jcstress did not finish its run (exit code " + exit + ")");
-        }
-        if (run.lastProgress == null) {
-            problems.add("no '(Results: ...)' progress line: no test configuration ran");
-        } else {
-            final JcstressConsoleLog.Progress p = run.lastProgress;
-            if (!p.complete()) {
-                problems.add("incomplete run: " + p);
-            }
-            if (p.softErrors() != 0 || p.hardErrors() != 0) {
-                problems.add("jcstress counted errors: " + p.softErrors() + " soft, " + p.hardErrors() + " hard");
-            }
+        if (run == null) {
+            problems.add("jcstress wrote no result file (" + JcstressResults.GLOB + "): it stopped before running "
+                + "anything (exit code " + exit + "; see its console log)");
+            return problems;
         }
         int normal = 0;
         int controls = 0;
+        int configurations = 0;
         boolean anyNotOk = false;
-        for (final JcstressConsoleLog.TestReport t : run.tests.values()) {
+        for (final JcstressResults.TestReport t : run.tests.values()) {
+            configurations = Math.max(configurations, t.forkStatuses.size());
+        }
+        for (final JcstressResults.TestReport t : run.tests.values()) {
             if (!t.name.startsWith(TestListing.PREFIX)) {
                 continue;
             }
             if (t.finalStatus == null) {
-                problems.add(t.name + ": not in the RUN RESULTS summary (fork statuses " + t.forkStatuses + ")");
+                problems.add(t.name + ": no results across its configurations (fork statuses " + t.forkStatuses + ")");
                 continue;
+            }
+            if (t.forkStatuses.size() < configurations) {
+                problems.add(t.name + ": ran in " + t.forkStatuses.size() + " of " + configurations
+                    + " JVM configurations: the run did not complete");
             }
             anyNotOk |= t.allStatuses().stream().anyMatch(s -> !s.equals("OK"));
             if (negative(t.name)) {
@@ -109,7 +107,7 @@ public final class Verdict {
             }
         }
         for (final String name : expected) {
-            final JcstressConsoleLog.TestReport t = run.tests.get(name);
+            final JcstressResults.TestReport t = run.tests.get(name);
             if (t == null || t.finalStatus == null) {
                 problems.add(name + ": in the jar's TestList but it did not run (is it a 3-actor test?)");
             }
@@ -127,7 +125,7 @@ public final class Verdict {
         return problems;
     }
 
-    private static void describeNormal(final JcstressConsoleLog.TestReport t, final List<String> problems) {
+    private static void describeNormal(final JcstressResults.TestReport t, final List<String> problems) {
         final List<String> bad = new ArrayList<>();
         for (int i = 0; i < t.forkStatuses.size(); i++) {
             if (!t.forkStatuses.get(i).equals("OK")) {
@@ -136,7 +134,7 @@ public final class Verdict {
         }
         if (!t.finalStatus.equals("OK") || !bad.isEmpty()) {
             final StringBuilder sb = new StringBuilder(t.name).append(": ").append(t.finalStatus);
-            for (final JcstressConsoleLog.Row r : t.aggregate) {
+            for (final JcstressResults.Row r : t.aggregate) {
                 if (r.forbidden() && r.samples() > 0) {
                     sb.append("; FORBIDDEN '").append(r.result()).append("' observed ").append(r.samples())
                         .append(" times (").append(r.description()).append(')');
@@ -151,7 +149,7 @@ public final class Verdict {
         }
     }
 
-    private static void describeControl(final JcstressConsoleLog.TestReport t, final List<String> problems) {
+    private static void describeControl(final JcstressResults.TestReport t, final List<String> problems) {
         final boolean errored = t.allStatuses().stream().anyMatch(s -> !s.equals("OK") && !s.equals("FAILED"));
         if (errored) {
             problems.add(t.name + ": negative control had an error (statuses " + t.allStatuses()
@@ -165,7 +163,7 @@ public final class Verdict {
             problems.add(t.name + ": negative control declares no @Planted outcomes");
         } else if (plantedSamples(t) == 0) {
             final List<String> seen = new ArrayList<>();
-            for (final JcstressConsoleLog.Row r : t.aggregate) {
+            for (final JcstressResults.Row r : t.aggregate) {
                 if (r.forbidden() && r.samples() > 0) {
                     seen.add("'" + r.result() + "' x" + r.samples());
                 }
@@ -198,10 +196,10 @@ public final class Verdict {
     }
 
     /** @return the samples of {@code t}'s observed FORBIDDEN outcomes that its planted bug explains. */
-    static long plantedSamples(final JcstressConsoleLog.TestReport t) {
+    static long plantedSamples(final JcstressResults.TestReport t) {
         final List<Pattern> planted = planted(t.name);
         long n = 0;
-        for (final JcstressConsoleLog.Row r : t.aggregate) {
+        for (final JcstressResults.Row r : t.aggregate) {
             if (r.forbidden() && r.samples() > 0 && planted.stream().anyMatch(p -> p.matcher(r.result()).matches())) {
                 n += r.samples();
             }

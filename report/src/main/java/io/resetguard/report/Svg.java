@@ -1,14 +1,21 @@
-package io.resetguard.bench.report;
+package io.resetguard.report;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Svg - the report's charts, drawn as standalone SVG text (no script, no external resource): a line
- * chart with linear or logarithmic axes, and a horizontal bar chart with reference lines.
+ * Svg - the charts of every ResetGuard report (the benchmark report and the simulation report), drawn
+ * as standalone SVG text (no script, no external resource): a line chart with linear or logarithmic
+ * axes, and a horizontal bar chart with reference lines.
+ *
+ * <p>Every chart is an accessible image: the root element carries {@code role="img"} and an
+ * {@code aria-labelledby} that points at its {@code <title>} (the chart's title) and its
+ * {@code <desc>} (the plotted values as text, for a screen reader or a text browser), and it always
+ * has a visible title and a labelled value axis. The caller must put the unit in the axis labels
+ * (e.g. {@code "corruptions (count)"}, {@code "ns (log)"}); the chart does not guess one.
  */
-final class Svg {
+public final class Svg {
     private static final String[] PALETTE = {
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     private static final int W = 760;
@@ -21,23 +28,23 @@ final class Svg {
     }
 
     /** One line of a line chart: its name and its (x, y) points. */
-    record Series(String name, List<double[]> points) {
+    public record Series(String name, List<double[]> points) {
     }
 
     /** One bar: its label and value. */
-    record Bar(String label, double value) {
+    public record Bar(String label, double value) {
     }
 
     /** A vertical reference line of a bar chart. */
-    record RefLine(double value, String label) {
+    public record RefLine(double value, String label) {
     }
 
-    static String esc(final String s) {
+    public static String esc(final String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /** @return a tick label: integers with thousands separators, other values without trailing zeros. */
-    static String tick(final double v) {
+    public static String tick(final double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return String.format(Locale.ROOT, "%,d", (long) v);
         }
@@ -46,6 +53,47 @@ final class Svg {
             s = s.substring(0, s.length() - 1);
         }
         return s;
+    }
+
+    /**
+     * A value as a person reads it: thousands separators from 1,000 on, three significant digits
+     * below, {@code n/a} for NaN; always {@link Locale#ROOT}, so a report reads the same on every host.
+     *
+     * @param v the value
+     * @return its text
+     */
+    public static String fmt(final double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        final double a = Math.abs(v);
+        if (a == 0) {
+            return "0";
+        }
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (a >= 1) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        if (a >= 0.01) {
+            return String.format(Locale.ROOT, "%.3f", v);
+        }
+        return String.format(Locale.ROOT, "%.2e", v);
+    }
+
+    /** @return a plotted value: a whole number as a count ({@code 1,829}), others by {@link #fmt}. */
+    private static String value(final double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? tick(v) : fmt(v);
     }
 
     private static String num(final double v) {
@@ -121,7 +169,7 @@ final class Svg {
      * @param xTickLabels labels for x ticks at the x values of the points (null: numeric ticks)
      * @return the SVG document
      */
-    static String lineChart(final String title, final String xLabel, final String yLabel, final List<Series> series,
+    public static String lineChart(final String title, final String xLabel, final String yLabel, final List<Series> series,
                             final boolean xLog, final boolean yLog, final List<String> xTickLabels) {
         return lineChart(title, xLabel, yLabel, series, xLog, yLog, xTickLabels, List.of());
     }
@@ -132,7 +180,7 @@ final class Svg {
      * @param refLines horizontal lines at these y values, labelled
      * @return the SVG document
      */
-    static String lineChart(final String title, final String xLabel, final String yLabel, final List<Series> series,
+    public static String lineChart(final String title, final String xLabel, final String yLabel, final List<Series> series,
                             final boolean xLog, final boolean yLog, final List<String> xTickLabels,
                             final List<RefLine> refLines) {
         double xlo = Double.MAX_VALUE;
@@ -155,7 +203,7 @@ final class Svg {
             }
         }
         final int h = 380;
-        final StringBuilder sb = header(title, h);
+        final StringBuilder sb = header(title, lineDesc(xLabel, yLabel, series), h);
         if (xlo > xhi) {
             sb.append(text(W / 2.0, h / 2.0, "no data", "middle", 13));
             return sb.append("</svg>\n").toString();
@@ -231,7 +279,7 @@ final class Svg {
                 }
                 sb.append("<circle cx=\"").append(num(sx.at(p[0]))).append("\" cy=\"").append(num(sy.at(p[1])))
                     .append("\" r=\"3.5\" fill=\"").append(color).append("\"><title>").append(esc(s.name()))
-                    .append(": ").append(Stats.fmt(p[1])).append("</title></circle>\n");
+                    .append(": ").append(fmt(p[1])).append("</title></circle>\n");
             }
             legend(sb, k, s.name(), color);
             k++;
@@ -248,12 +296,12 @@ final class Svg {
      * @param refLines vertical reference lines (e.g. 1x and the target)
      * @return the SVG document
      */
-    static String barChart(final String title, final String xLabel, final List<Bar> bars, final List<RefLine> refLines) {
+    public static String barChart(final String title, final String xLabel, final List<Bar> bars, final List<RefLine> refLines) {
         final int labelW = 300;
         final int rowH = 26;
         final int top = TOP + 18;
         final int h = top + Math.max(1, bars.size()) * rowH + BOTTOM;
-        final StringBuilder sb = header(title, h);
+        final StringBuilder sb = header(title, barDesc(xLabel, bars), h);
         double hi = 0;
         for (final Bar b : bars) {
             if (!Double.isNaN(b.value())) {
@@ -282,9 +330,9 @@ final class Svg {
                 final String color = PALETTE[i % 2 == 0 ? 0 : 7];
                 sb.append("<rect x=\"").append(num(x0)).append("\" y=\"").append(num(y + 4)).append("\" width=\"")
                     .append(num(w)).append("\" height=\"").append(rowH - 8).append("\" fill=\"").append(color)
-                    .append("\"><title>").append(esc(b.label())).append(": ").append(Stats.fmt(b.value()))
+                    .append("\"><title>").append(esc(b.label())).append(": ").append(value(b.value()))
                     .append("</title></rect>\n");
-                sb.append(text(x0 + w + 4, y + rowH / 2.0 + 4, Stats.fmt(b.value()), "start", 11));
+                sb.append(text(x0 + w + 4, y + rowH / 2.0 + 4, value(b.value()), "start", 11));
             }
             i++;
         }
@@ -300,12 +348,37 @@ final class Svg {
         return sb.append("</svg>\n").toString();
     }
 
-    private static StringBuilder header(final String title, final int h) {
+    /** @return the text alternative of a bar chart: its axis and every bar's value. */
+    private static String barDesc(final String xLabel, final List<Bar> bars) {
+        final StringBuilder d = new StringBuilder("Bar chart of ").append(xLabel).append(": ");
+        for (int i = 0; i < bars.size(); i++) {
+            d.append(i == 0 ? "" : "; ").append(bars.get(i).label()).append(' ').append(value(bars.get(i).value()));
+        }
+        return d.append('.').toString();
+    }
+
+    /** @return the text alternative of a line chart: its axes and every series' points. */
+    private static String lineDesc(final String xLabel, final String yLabel, final List<Series> series) {
+        final StringBuilder d = new StringBuilder("Line chart of ").append(yLabel).append(" against ").append(xLabel)
+            .append(": ");
+        for (int i = 0; i < series.size(); i++) {
+            d.append(i == 0 ? "" : "; ").append(series.get(i).name());
+            for (final double[] p : series.get(i).points()) {
+                d.append(' ').append(value(p[0])).append('=').append(value(p[1]));
+            }
+        }
+        return d.append('.').toString();
+    }
+
+    private static StringBuilder header(final String title, final String desc, final int h) {
         final StringBuilder sb = new StringBuilder();
+        final String id = "chart-" + Integer.toHexString(title.hashCode());
         sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(h)
             .append("\" viewBox=\"0 0 ").append(W).append(' ').append(h)
-            .append("\" font-family=\"sans-serif\" role=\"img\">\n");
-        sb.append("<title>").append(esc(title)).append("</title>\n");
+            .append("\" font-family=\"sans-serif\" role=\"img\" aria-labelledby=\"").append(id).append("-t ")
+            .append(id).append("-d\">\n");
+        sb.append("<title id=\"").append(id).append("-t\">").append(esc(title)).append("</title>\n");
+        sb.append("<desc id=\"").append(id).append("-d\">").append(esc(desc)).append("</desc>\n");
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
         sb.append(text(W / 2.0, 22, title, "middle", 14));
         return sb;

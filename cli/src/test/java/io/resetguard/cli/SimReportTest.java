@@ -1,0 +1,139 @@
+package io.resetguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resetguard.model.ProtocolModel;
+import io.resetguard.report.ProjectVersion;
+import io.resetguard.sim.ModelResult;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The simulation's console tables, progress line, report.json (schema 2) and HTML charts. */
+class SimReportTest {
+    @TempDir
+    Path tmp;
+
+    /** A result with large counts and a latency histogram of {@code n} values 2 µs .. 1 s. */
+    private static ModelResult result(final ProtocolModel m, final int n) {
+        final Histogram h = new Histogram(3);
+        for (int i = 0; i < n; i++) {
+            h.recordValue(i % 1000 == 999 ? 1_000_000_000L : 2_000L + i);
+        }
+        return new ModelResult(m, 1_234_567, 313_000, 252_000, 184_000, 0, 4_620_000, 0, 987_654_321, 12_345,
+            h.getValueAtPercentile(50), h.getValueAtPercentile(99), 5_000_000_000L, 1_000_000_000L, 0, 0, 0, 0, h);
+    }
+
+    @Test
+    void tablesHaveSeparatorsReadableHeadersAndFit100Columns() {
+        final StringWriter s = new StringWriter();
+        final List<ModelResult> rs = List.of(result(ProtocolModel.LINUX_7_0, 5000), result(ProtocolModel.RESULT_TO_DONE, 10));
+        SimReport.table(rs, new PrintWriter(s, true));
+        final String t = s.toString();
+        for (final String line : t.split("\n")) {
+            assertTrue(line.length() <= SimReport.WIDTH, line.length() + " columns: " + line);
+            assertFalse(line.matches(".*\\b[a-z]+[A-Z][a-zA-Z]*\\b.*"), "a camelCase header: " + line);
+        }
+        assertTrue(t.contains("failed resets") && t.contains("blocked at end") && t.contains("liveness violations"), t);
+        assertTrue(t.contains("1,234,567") && t.contains("987,654,321") && t.contains("4,620,000"), t);
+        assertTrue(t.contains("1.00 s"), "the max latency, in a unit: " + t);
+        assertTrue(t.contains("result-to-done"), t);
+    }
+
+    @Test
+    void progressNamesElapsedTimeLeftAndTheModel() {
+        assertEquals("30.0 s elapsed, about 1 min 10 s left, model linux-7.0",
+            SimRun.status(0.3, 30, List.of("linux-7.0", "seed", "linux-7.1")));
+        assertEquals("45.0 s elapsed, about 45.0 s left, model seed",
+            SimRun.status(0.5, 45, List.of("linux-7.0", "seed", "linux-7.1")));
+        assertEquals("2 min 00 s elapsed, model linux-7.1", SimRun.status(1.0, 120, List.of("linux-7.0", "seed", "linux-7.1")));
+        final StringWriter log = new StringWriter();
+        final AtomicInteger shown = new AtomicInteger(-1);
+        for (int i = 0; i <= 100; i++) {
+            SimRun.bar(i / 100.0, shown, false, System.nanoTime(), List.of("linux-7.0", "seed"), new PrintWriter(log));
+        }
+        final String[] lines = log.toString().split("\n");
+        assertTrue(lines[0].startsWith("progress  10%: ") && lines[0].contains(" elapsed, about ")
+            && lines[0].endsWith("left, model linux-7.0"), lines[0]);
+        assertTrue(lines[6].contains("model seed"), lines[6]);
+
+        final StringWriter bar = new StringWriter();
+        final AtomicInteger drawn = new AtomicInteger(-1);
+        final long hourAgo = System.nanoTime() - 3_600_000_000_000L;
+        for (int i = 1; i <= 99; i++) {
+            SimRun.bar(i / 100.0, drawn, true, hourAgo, List.of("result-to-done", "seed-on-7.1"), new PrintWriter(bar));
+        }
+        for (final String redraw : bar.toString().split("\r")) {
+            assertTrue(redraw.length() <= SimReport.WIDTH, redraw.length() + " columns: " + redraw);
+        }
+        assertTrue(bar.toString().contains("h ") && bar.toString().contains("left, model seed-on-7.1"), bar.toString());
+    }
+
+    @Test
+    void reportJsonHasItsSchemaGeneratorTailLatenciesAndAHistogramThatMergesExactly() throws Exception {
+        final Path a = tmp.resolve("a");
+        final Path b = tmp.resolve("b");
+        for (final Object[] run : new Object[][] {{a, "1"}, {b, "2"}}) {
+            final StringWriter err = new StringWriter();
+            assertEquals(0, Main.run(new String[] {"simulate", "--functions", "300", "--iommus", "2", "--duration", "5m",
+                "--fault-rate", "0.2", "--models", "linux-7.0", "--seed", (String) run[1], "--no-progress",
+                "--report", run[0].toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err)), err.toString());
+        }
+        final ObjectMapper om = new ObjectMapper();
+        final JsonNode ja = om.readTree(a.resolve("report.json").toFile());
+        final JsonNode jb = om.readTree(b.resolve("report.json").toFile());
+        assertEquals(2, ja.get("schemaVersion").asInt());
+        assertEquals("resetguard " + ProjectVersion.get(), ja.get("generator").asText());
+        final JsonNode ma = ja.get("models").get("linux-7.0");
+        final JsonNode mb = jb.get("models").get("linux-7.0");
+        final Histogram ha = SimReport.decode(ma.get("invalidationLatencyHistogram").asText());
+        final Histogram hb = SimReport.decode(mb.get("invalidationLatencyHistogram").asText());
+        assertTrue(ha.getTotalCount() > 0, "invalidations were recorded");
+        assertEquals(ma.get("invalidationLatencyP50Ns").asLong(), ha.getValueAtPercentile(50));
+        assertEquals(ma.get("invalidationLatencyP99Ns").asLong(), ha.getValueAtPercentile(99));
+        assertEquals(ma.get("invalidationLatencyP999Ns").asLong(), ha.getValueAtPercentile(99.9));
+        assertEquals(ma.get("invalidationLatencyMaxNs").asLong(), ha.getMaxValue());
+        assertTrue(ma.get("invalidationLatencyMaxNs").asLong() >= ma.get("invalidationLatencyP999Ns").asLong());
+        final Histogram merged = ha.copy();
+        merged.add(hb);
+        assertEquals(ha.getTotalCount() + hb.getTotalCount(), merged.getTotalCount());
+        assertEquals(Math.max(ha.getMaxValue(), hb.getMaxValue()), merged.getMaxValue());
+    }
+
+    @Test
+    void encodingRoundTripsExactly() throws Exception {
+        final ModelResult r = result(ProtocolModel.SEED, 20_000);
+        final Histogram back = SimReport.decode(SimReport.encode(r.invalidationLatency()));
+        assertEquals(r.invalidationLatency(), back);
+        assertEquals(1_000_000_000L, r.invalidationLatencyMaxNs(), 1_000_000_000L / 1000.0);
+    }
+
+    @Test
+    void htmlChartsAreTitledLabelledAndAccessibleAndEventsPerSecondIsNotCharted() throws Exception {
+        final Path r = tmp.resolve("r");
+        final StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new String[] {"simulate", "--functions", "200", "--iommus", "2", "--duration", "2m",
+            "--no-progress", "--report", r.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err)),
+            err.toString());
+        final String html = Files.readString(r.resolve("index.html"));
+        final long charts = html.split("<svg", -1).length - 1;
+        assertEquals(6, charts, "five counts and the latency percentiles");
+        assertEquals(charts, html.split("role=\"img\" aria-labelledby=", -1).length - 1, "every chart is a labelled image");
+        assertEquals(charts, html.split("<desc id=", -1).length - 1, "every chart has a text alternative");
+        assertTrue(html.contains("<title id=\"chart-") && html.contains("Memory corruptions by model"), html);
+        assertTrue(html.contains("latency, ns of virtual time (log)"), "an axis with its unit");
+        assertFalse(html.contains("Simulated events per wall second"), "the JIT/load-noise chart is gone");
+        assertTrue(html.contains("<html lang=\"en\">"));
+    }
+}
