@@ -3,6 +3,7 @@ package io.resetguard.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resetguard.recovery.RecoveryPolicy;
 import io.resetguard.report.ProjectVersion;
 import io.resetguard.report.Svg;
 import io.resetguard.sim.ModelResult;
@@ -29,8 +30,12 @@ import java.util.zip.Deflater;
  * inline SVG charts drawn by the shared {@link Svg}, no network).
  *
  * <p>The console tables use thousands separators and plain-word headers and fit 100 columns: one table
- * of what the protocol did (resets, blocked functions, corruptions, ...) and one of the invalidations
- * (counts and latency in virtual time).
+ * of what the protocol did (resets, blocked functions, corruptions, ...), one of the invalidations
+ * (counts and latency in virtual time) and, under {@code --recovery quarantine} or when any model has
+ * one of its counts, one of the quarantine and completion counts ({@link #showQuarantine}): how many
+ * functions were quarantined, how many of them were healthy (the cost of quarantining a whole
+ * timed-out batch, docs/protocol.md §2.5a), AMD completion waits given up at 100 ms, and completions
+ * for an idle ITag.
  *
  * <p>{@code report.json} carries each model's invalidation latency histogram in HdrHistogram's
  * compressed encoding ({@code encodeIntoCompressedByteBuffer}, base64), so the histograms of several
@@ -44,8 +49,11 @@ final class SimReport {
     /**
      * The version of {@code report.json}'s shape. 1: the unversioned first shape; 2: adds
      * {@code schemaVersion}, {@code generator}, each model's {@code invalidationLatencyP999Ns},
-     * {@code invalidationLatencyMaxNs} and {@code invalidationLatencyHistogram}. Raise it when a field
-     * changes meaning or goes away.
+     * {@code invalidationLatencyMaxNs} and {@code invalidationLatencyHistogram}; later, without a change
+     * of meaning, each model's {@code quarantined}, {@code healthyFunctionsQuarantined},
+     * {@code completionWaitTimeouts} and {@code idleItagCompletions} and the settings
+     * {@code operatorResetDelay}, {@code completionCountRate} and {@code completionCount}. Raise it
+     * when a field changes meaning or goes away (a reader ignores fields it does not know).
      */
     static final int SCHEMA_VERSION = 2;
     /** The widest console line. */
@@ -57,6 +65,10 @@ final class SimReport {
     private static final String INVALIDATIONS = "%-14s %14s %10s %11s %9s %9s %9s %13s%n";
     private static final String[] INVALIDATION_HEADERS = {"model", "invalidations", "timeouts", "latency p50", "p99",
         "p99.9", "max", "sim events/s"};
+
+    private static final String QUARANTINE = "%-14s %12s %20s %25s %22s%n";
+    private static final String[] QUARANTINE_HEADERS = {"model", "quarantined", "healthy quarantined",
+        "completion-wait timeouts", "idle-ITag completions"};
 
     private SimReport() {
     }
@@ -80,8 +92,30 @@ final class SimReport {
         return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
     }
 
-    /** Print the two comparison tables, each line at most {@link #WIDTH} columns. */
-    static void table(final List<ModelResult> rs, final PrintWriter out) {
+    /**
+     * @param recovery the run's recovery policy
+     * @param rs       the results
+     * @return whether the quarantine table belongs in the report: under {@code --recovery quarantine}
+     *         always (a 0 there is a finding), otherwise only when some model has a non-zero count
+     */
+    static boolean showQuarantine(final RecoveryPolicy recovery, final List<ModelResult> rs) {
+        if (recovery == RecoveryPolicy.QUARANTINE) {
+            return true;
+        }
+        for (final ModelResult r : rs) {
+            if (r.quarantined() + r.healthyFunctionsQuarantined() + r.completionWaitTimeouts()
+                + r.idleItagCompletions() != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Print the comparison tables (the quarantine table only if {@link #showQuarantine}), each line at
+     * most {@link #WIDTH} columns.
+     */
+    static void table(final RecoveryPolicy recovery, final List<ModelResult> rs, final PrintWriter out) {
         out.printf(Locale.ROOT, OUTCOMES, (Object[]) OUTCOME_HEADERS);
         for (final ModelResult r : rs) {
             out.printf(Locale.ROOT, OUTCOMES, r.model().cliName(), count(r.resets()), count(r.failedResets()),
@@ -96,6 +130,16 @@ final class SimReport {
                 latency(r.invalidationLatencyP50Ns()), latency(r.invalidationLatencyP99Ns()),
                 latency(r.invalidationLatencyP999Ns()), latency(r.invalidationLatencyMaxNs()),
                 count(Math.round(r.eventsPerWallSecond())));
+        }
+        if (showQuarantine(recovery, rs)) {
+            out.println();
+            out.println("Quarantine (healthy: its own invalidation did not time out, but its batch's did)");
+            out.printf(Locale.ROOT, QUARANTINE, (Object[]) QUARANTINE_HEADERS);
+            for (final ModelResult r : rs) {
+                out.printf(Locale.ROOT, QUARANTINE, r.model().cliName(), count(r.quarantined()),
+                    count(r.healthyFunctionsQuarantined()), count(r.completionWaitTimeouts()),
+                    count(r.idleItagCompletions()));
+            }
         }
     }
 
@@ -140,6 +184,9 @@ final class SimReport {
         s.put("writesPerCycle", c.writesPerCycle());
         s.put("recovery", c.recovery().cliName());
         s.put("flavour", c.flavour().cliName());
+        s.put("operatorResetDelay", Durations.format(c.operatorResetDelayNs()));
+        s.put("completionCountRate", c.completionCountRate());
+        s.put("completionCount", c.completionCount());
         s.put("threads", c.threads());
         s.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         s.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -161,6 +208,10 @@ final class SimReport {
             m.put("invalidationLatencyP999Ns", r.invalidationLatencyP999Ns());
             m.put("invalidationLatencyMaxNs", r.invalidationLatencyMaxNs());
             m.put("invalidationLatencyHistogram", encode(r.invalidationLatency()));
+            m.put("quarantined", r.quarantined());
+            m.put("healthyFunctionsQuarantined", r.healthyFunctionsQuarantined());
+            m.put("completionWaitTimeouts", r.completionWaitTimeouts());
+            m.put("idleItagCompletions", r.idleItagCompletions());
             m.put("eventsPerWallSecond", r.eventsPerWallSecond());
         }
         return root;
@@ -230,6 +281,19 @@ final class SimReport {
                 latency(r.invalidationLatencyP999Ns()), latency(r.invalidationLatencyMaxNs()),
                 count(Math.round(r.eventsPerWallSecond())));
         }
+        if (showQuarantine(c.recovery(), rs)) {
+            h.append("</table><h2>Quarantine</h2><table><caption>Functions quarantined after an ATC invalidation timeout"
+                + " (healthy: its own invalidation did not time out, but its batch's did), AMD completion waits given"
+                + " up at 100 ms, and Invalidate Completions for an idle ITag</caption><tr>");
+            for (final String col : QUARANTINE_HEADERS) {
+                h.append("<th scope=\"col\">").append(esc(col)).append("</th>");
+            }
+            h.append("</tr>");
+            for (final ModelResult r : rs) {
+                row(h, r.model().cliName(), count(r.quarantined()), count(r.healthyFunctionsQuarantined()),
+                    count(r.completionWaitTimeouts()), count(r.idleItagCompletions()));
+            }
+        }
         h.append("</table><p>Simulated events per second of wall time depend on the JIT and the machine's other load;"
             + " they are shown for the run's own record, not as a property of a model.</p>");
         h.append("<h2>Charts</h2>");
@@ -241,6 +305,10 @@ final class SimReport {
         h.append(chart("Failed resets by model", "failed recovery resets (count)", rs, ModelResult::failedResets));
         h.append(chart("Invalidation timeouts by model", "ATC invalidations that timed out (count)", rs,
             ModelResult::timeouts));
+        if (c.recovery() == RecoveryPolicy.QUARANTINE) {
+            h.append(chart("Healthy functions quarantined by model", "healthy functions quarantined with a timed-out "
+                + "batch (count)", rs, ModelResult::healthyFunctionsQuarantined));
+        }
         h.append(latencyChart(rs));
         return h.append("</body></html>").toString();
     }

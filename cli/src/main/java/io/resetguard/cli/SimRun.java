@@ -38,7 +38,7 @@ final class SimRun {
             err.println();
             err.flush();
         }
-        SimReport.table(rs, out);
+        SimReport.table(c.recovery(), rs, out);
         out.printf(Locale.ROOT, "Wall time %.1f s%n", wall);
         try {
             SimReport.write(report, c, rs, wall);

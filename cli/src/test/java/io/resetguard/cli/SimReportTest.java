@@ -3,8 +3,10 @@ package io.resetguard.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resetguard.model.ProtocolModel;
+import io.resetguard.recovery.RecoveryPolicy;
 import io.resetguard.report.ProjectVersion;
 import io.resetguard.sim.ModelResult;
+import io.resetguard.sim.SimConfig;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +41,7 @@ class SimReportTest {
     void tablesHaveSeparatorsReadableHeadersAndFit100Columns() {
         final StringWriter s = new StringWriter();
         final List<ModelResult> rs = List.of(result(ProtocolModel.LINUX_7_0, 5000), result(ProtocolModel.RESULT_TO_DONE, 10));
-        SimReport.table(rs, new PrintWriter(s, true));
+        SimReport.table(RecoveryPolicy.FENCE_THEN_RESET, rs, new PrintWriter(s, true));
         final String t = s.toString();
         for (final String line : t.split("\n")) {
             assertTrue(line.length() <= SimReport.WIDTH, line.length() + " columns: " + line);
@@ -49,6 +51,88 @@ class SimReportTest {
         assertTrue(t.contains("1,234,567") && t.contains("987,654,321") && t.contains("4,620,000"), t);
         assertTrue(t.contains("1.00 s"), "the max latency, in a unit: " + t);
         assertTrue(t.contains("result-to-done"), t);
+        assertFalse(t.contains("quarantined"), "no quarantine table when no model has a count: " + t);
+    }
+
+    /** {@link #result} with the four quarantine counts. */
+    private static ModelResult quarantineResult(final ProtocolModel m, final long quarantined, final long healthy,
+                                                final long waitTimeouts, final long idle) {
+        final ModelResult r = result(m, 100);
+        return new ModelResult(m, r.resets(), r.failedResets(), r.blockedAtEnd(), r.corruptions(), r.staleReads(),
+            r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(), r.invalidationLatencyP50Ns(),
+            r.invalidationLatencyP99Ns(), r.events(), r.wallNs(), quarantined, healthy, waitTimeouts, idle,
+            r.invalidationLatency());
+    }
+
+    @Test
+    void quarantineTableShowsHealthyQuarantinedUnderQuarantineOrWhenCountedAndFits100Columns() {
+        final List<ModelResult> zero = List.of(quarantineResult(ProtocolModel.QUAR_V6, 0, 0, 0, 0));
+        final StringWriter q = new StringWriter();
+        SimReport.table(RecoveryPolicy.QUARANTINE, zero, new PrintWriter(q, true));
+        assertTrue(q.toString().contains("healthy quarantined"), "always shown under quarantine, zeros too: " + q);
+
+        final List<ModelResult> rs = List.of(quarantineResult(ProtocolModel.LINUX_7_0, 19_196, 18_244, 1_234_567, 7),
+            quarantineResult(ProtocolModel.RESULT_TO_DONE, 3, 0, 0, 0));
+        final StringWriter s = new StringWriter();
+        SimReport.table(RecoveryPolicy.QUARANTINE, rs, new PrintWriter(s, true));
+        final String t = s.toString();
+        for (final String line : t.split("\n")) {
+            assertTrue(line.length() <= SimReport.WIDTH, line.length() + " columns: " + line);
+            assertFalse(line.matches(".*\\b[a-z]+[A-Z][a-zA-Z]*\\b.*"), "a camelCase header: " + line);
+        }
+        assertTrue(t.contains("quarantined") && t.contains("healthy quarantined") && t.contains("completion-wait timeouts")
+            && t.contains("idle-ITag completions"), t);
+        final String row = t.lines().filter(l -> l.startsWith("linux-7.0") && l.contains("18,244")).findFirst()
+            .orElseThrow(() -> new AssertionError("no quarantine row for linux-7.0: " + t));
+        assertTrue(row.contains("19,196") && row.contains("1,234,567") && row.endsWith(" 7"), row);
+
+        final StringWriter other = new StringWriter();
+        SimReport.table(RecoveryPolicy.NONE, List.of(quarantineResult(ProtocolModel.LINUX_7_0, 0, 0, 5, 0)),
+            new PrintWriter(other, true));
+        assertTrue(other.toString().contains("completion-wait timeouts"), "a non-zero count shows the table: " + other);
+    }
+
+    @Test
+    void reportJsonCarriesTheQuarantineCountsAndSettings() {
+        final SimConfig c = SimConfig.defaults().withRecovery(RecoveryPolicy.QUARANTINE)
+            .withOperatorResetDelayNs(45_000_000_000L).withCompletionCount(0.25, 4);
+        final JsonNode j = SimReport.json(c, List.of(quarantineResult(ProtocolModel.QUAR_V6, 11, 5, 3, 2)), 1.0);
+        final JsonNode m = j.get("models").get("quar-v6");
+        assertEquals(11, m.get("quarantined").asLong());
+        assertEquals(5, m.get("healthyFunctionsQuarantined").asLong());
+        assertEquals(3, m.get("completionWaitTimeouts").asLong());
+        assertEquals(2, m.get("idleItagCompletions").asLong());
+        final JsonNode s = j.get("settings");
+        assertEquals("quarantine", s.get("recovery").asText());
+        assertEquals("45s", s.get("operatorResetDelay").asText());
+        assertEquals(0.25, s.get("completionCountRate").asDouble());
+        assertEquals(4, s.get("completionCount").asInt());
+    }
+
+    @Test
+    void quarantineRunReportsItsCountsInJsonAndHtml() throws Exception {
+        final Path r = tmp.resolve("q");
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new String[] {"simulate", "--functions", "300", "--iommus", "2", "--duration", "5m",
+            "--fault-rate", "0.2", "--models", "linux-7.0,quar-v6", "--recovery", "quarantine", "--flavour", "amd",
+            "--no-progress", "--report", r.toString()}, new PrintWriter(out), new PrintWriter(err)), err.toString());
+        assertTrue(out.toString().contains("healthy quarantined"), out.toString());
+        final JsonNode models = new ObjectMapper().readTree(r.resolve("report.json").toFile()).get("models");
+        long quarantined = 0;
+        for (final String m : List.of("linux-7.0", "quar-v6")) {
+            final JsonNode n = models.get(m);
+            for (final String f : List.of("quarantined", "healthyFunctionsQuarantined", "completionWaitTimeouts",
+                "idleItagCompletions")) {
+                assertTrue(n.has(f), m + " lacks " + f);
+            }
+            assertTrue(n.get("healthyFunctionsQuarantined").asLong() <= n.get("quarantined").asLong(), n.toString());
+            quarantined += n.get("quarantined").asLong();
+        }
+        assertTrue(quarantined > 0, "hung devices under quarantine are quarantined: " + models);
+        final String html = Files.readString(r.resolve("index.html"));
+        assertTrue(html.contains("<h2>Quarantine</h2>") && html.contains("Healthy functions quarantined by model"), html);
+        assertEquals(7, html.split("<svg", -1).length - 1, "the six charts and the healthy-quarantined one");
     }
 
     @Test

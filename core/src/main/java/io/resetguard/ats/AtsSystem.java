@@ -113,7 +113,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
      * The {@link io.resetguard.pci.ResetBarrier} of the PCI core: a hardware reset of {@code dev}
      * starts only once the sync behind prepare()'s final ATC flush (see {@link #reconcile}) has
      * completed or timed out, as the driver's blocking-domain attach waits for it before prepare()
-     * returns (kernel-semantics.md §1.3, §7 scenario 15). Nothing pending: at once.
+     * returns (kernel-semantics.md §1.7, §7 scenario 15). Nothing pending: at once.
      */
     private void beforeHwReset(final PciDev dev, final Runnable proceed) {
         final AtsFunction f = functions.get(dev.fn());

@@ -225,7 +225,7 @@ public abstract class ResetRules {
 
     /**
      * iommu_group_claim_dma_owner() - take DMA ownership: -EPERM if owned, -EBUSY if a non-default
-     * domain is attached, allocate the blocking domain, move the group to it (§1.6 row 6).
+     * domain is attached, allocate the blocking domain, move the group to it (§1.6 rows 8 and 1).
      */
     public GroupState claimDmaOwner(final IommuGroup g, final GroupState s, final OpCtx ctx) {
         if (s.owned()) {
