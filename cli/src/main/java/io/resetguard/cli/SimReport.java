@@ -133,7 +133,7 @@ final class SimReport {
         }
         if (showQuarantine(recovery, rs)) {
             out.println();
-            out.println("Quarantine (healthy: its own invalidation did not time out, but its batch's did)");
+            out.println("Quarantine (healthy quarantined: its own invalidation did not time out, another in its batch did)");
             out.printf(Locale.ROOT, QUARANTINE, (Object[]) QUARANTINE_HEADERS);
             for (final ModelResult r : rs) {
                 out.printf(Locale.ROOT, QUARANTINE, r.model().cliName(), count(r.quarantined()),
@@ -254,10 +254,13 @@ final class SimReport {
             .append("td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}</style></head><body>");
         h.append("<h1>ResetGuard fleet simulation</h1><p>")
             .append(esc(String.format(Locale.ROOT, "%,d functions on %d IOMMUs, %s of virtual time, seed %d, fault rate "
-                + "%.4f, reset failure rate %.2f, late rate %.4f, ignore-in-reset rate %.4f, recovery %s, %s; "
+                + "%.4f, reset failure rate %.2f, late rate %.4f, ignore-in-reset rate %.4f, recovery %s (operator reset "
+                + "delay %s), %s, Completion Count %d on a share %.4f of the devices; "
                 + "%.1f s of wall time on %d CPUs, %s %s; %s.",
                 c.functions(), c.iommus(), Durations.format(c.durationNs()), c.seed(), c.faultRate(),
-                c.resetFailRate(), c.lateRate(), c.ignoreInResetRate(), c.recovery().cliName(), c.flavour().cliName(), wallSeconds,
+                c.resetFailRate(), c.lateRate(), c.ignoreInResetRate(), c.recovery().cliName(),
+                Durations.format(c.operatorResetDelayNs()), c.flavour().cliName(), c.completionCount(),
+                c.completionCountRate(), wallSeconds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), ProjectVersion.generator()))).append("</p>");
         h.append("<h2>What each model did</h2><table><caption>Counts over the whole fleet and run</caption><tr>");
@@ -283,7 +286,7 @@ final class SimReport {
         }
         if (showQuarantine(c.recovery(), rs)) {
             h.append("</table><h2>Quarantine</h2><table><caption>Functions quarantined after an ATC invalidation timeout"
-                + " (healthy: its own invalidation did not time out, but its batch's did), AMD completion waits given"
+                + " (healthy: its own invalidation did not time out, another in its batch did), AMD completion waits given"
                 + " up at 100 ms, and Invalidate Completions for an idle ITag</caption><tr>");
             for (final String col : QUARANTINE_HEADERS) {
                 h.append("<th scope=\"col\">").append(esc(col)).append("</th>");

@@ -132,6 +132,7 @@ class SimReportTest {
         assertTrue(quarantined > 0, "hung devices under quarantine are quarantined: " + models);
         final String html = Files.readString(r.resolve("index.html"));
         assertTrue(html.contains("<h2>Quarantine</h2>") && html.contains("Healthy functions quarantined by model"), html);
+        assertTrue(html.contains("recovery quarantine (operator reset delay 30s), amd,"), "the run's settings");
         assertEquals(7, html.split("<svg", -1).length - 1, "the six charts and the healthy-quarantined one");
     }
 
