@@ -1,9 +1,16 @@
 package io.resetguard.sim;
 
 import io.resetguard.model.ProtocolModel;
+import org.HdrHistogram.Histogram;
+
+import java.util.Objects;
 
 /**
- * ModelResult - what one protocol model did over the simulated fleet.
+ * ModelResult - what one protocol model did over the simulated fleet: the {@link ShardResult}s of
+ * its shards merged ({@link #of}), with the wall time and the merged invalidation-latency histogram.
+ *
+ * <p>Equality compares every number and the histogram's recorded values (not its internal array
+ * size, which depends on the order in which shards were merged).
  *
  * @param model                    the model
  * @param resets                   recovery resets that ran to completion
@@ -34,7 +41,70 @@ public record ModelResult(ProtocolModel model, long resets, long failedResets, l
                           long staleReads, long livenessViolations, long useAfterFree, long invalidations,
                           long timeouts, long invalidationLatencyP50Ns, long invalidationLatencyP99Ns, long events,
                           long wallNs, long quarantined, long healthyFunctionsQuarantined,
-                          long completionWaitTimeouts, long idleItagCompletions) {
+                          long completionWaitTimeouts, long idleItagCompletions, Histogram latency) {
+    /** Copies the histogram, so that the record is immutable. */
+    public ModelResult {
+        latency = Objects.requireNonNull(latency, "latency").copy();
+    }
+
+    /**
+     * @param model  the model the shards ran under
+     * @param merged the merge of its shards' results
+     * @param wallNs the wall time the run took
+     * @return the model's result
+     */
+    public static ModelResult of(final ProtocolModel model, final ShardResult merged, final long wallNs) {
+        final Histogram h = merged.latencyView();
+        final boolean none = h.getTotalCount() == 0;
+        return new ModelResult(model, merged.resets(), merged.failedResets(), merged.blockedAtEnd(),
+            merged.corruptions(), merged.staleReads(), merged.livenessViolations(), merged.useAfterFree(),
+            merged.invalidations(), merged.timeouts(), none ? 0 : h.getValueAtPercentile(50),
+            none ? 0 : h.getValueAtPercentile(99), merged.events(), wallNs, merged.quarantined(),
+            merged.healthyFunctionsQuarantined(), merged.completionWaitTimeouts(), merged.idleItagCompletions(), h);
+    }
+
+    /** @return a copy of the latency histogram. */
+    @Override
+    public Histogram latency() {
+        return latency.copy();
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        if (!(o instanceof ModelResult)) {
+            return false;
+        }
+        final ModelResult r = (ModelResult) o;
+        return model == r.model && resets == r.resets && failedResets == r.failedResets
+            && blockedAtEnd == r.blockedAtEnd && corruptions == r.corruptions && staleReads == r.staleReads
+            && livenessViolations == r.livenessViolations && useAfterFree == r.useAfterFree
+            && invalidations == r.invalidations && timeouts == r.timeouts
+            && invalidationLatencyP50Ns == r.invalidationLatencyP50Ns
+            && invalidationLatencyP99Ns == r.invalidationLatencyP99Ns && events == r.events && wallNs == r.wallNs
+            && quarantined == r.quarantined && healthyFunctionsQuarantined == r.healthyFunctionsQuarantined
+            && completionWaitTimeouts == r.completionWaitTimeouts && idleItagCompletions == r.idleItagCompletions
+            && ShardResult.sameValues(latency, r.latency);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(model, resets, failedResets, blockedAtEnd, corruptions, staleReads, livenessViolations,
+            useAfterFree, invalidations, timeouts, invalidationLatencyP50Ns, invalidationLatencyP99Ns, events, wallNs,
+            quarantined, healthyFunctionsQuarantined, completionWaitTimeouts, idleItagCompletions,
+            latency.getTotalCount());
+    }
+
+    @Override
+    public String toString() {
+        return "ModelResult[model=" + model.cliName() + ", resets=" + resets + ", failedResets=" + failedResets
+            + ", blockedAtEnd=" + blockedAtEnd + ", corruptions=" + corruptions + ", staleReads=" + staleReads
+            + ", livenessViolations=" + livenessViolations + ", useAfterFree=" + useAfterFree
+            + ", invalidations=" + invalidations + ", timeouts=" + timeouts + ", p50=" + invalidationLatencyP50Ns
+            + ", p99=" + invalidationLatencyP99Ns + ", events=" + events + ", wallNs=" + wallNs
+            + ", quarantined=" + quarantined + ", healthyFunctionsQuarantined=" + healthyFunctionsQuarantined
+            + ", completionWaitTimeouts=" + completionWaitTimeouts + ", idleItagCompletions=" + idleItagCompletions + "]";
+    }
+
     /** @return simulated events per wall-clock second. */
     public double eventsPerWallSecond() {
         return wallNs == 0 ? 0 : events * 1e9 / wallNs;

@@ -207,7 +207,8 @@ final class SweepCommand implements Callable<Integer> {
                 sc.sc().addSparkListener(new SparkListener() {
                     @Override
                     public void onTaskEnd(final SparkListenerTaskEnd e) {
-                        if (e.taskInfo().successful()) {
+                        // the shard tasks; the reduce tasks that follow take milliseconds
+                        if (e.taskInfo().successful() && "ShuffleMapTask".equals(e.taskType())) {
                             SweepSupport.progress(Math.min(1.0, (double) ended.incrementAndGet() / tasks), shown,
                                 terminal, start, err);
                         }

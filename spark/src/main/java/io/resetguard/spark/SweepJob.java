@@ -1,11 +1,9 @@
 package io.resetguard.spark;
 
-import io.resetguard.inv.InvFlavour;
 import io.resetguard.model.ProtocolModel;
-import io.resetguard.recovery.RecoveryPolicy;
 import io.resetguard.sim.ModelResult;
-import io.resetguard.sim.SimConfig;
-import io.resetguard.sim.Simulation;
+import io.resetguard.sim.ShardResult;
+import io.resetguard.sim.ShardTask;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
 
@@ -15,95 +13,89 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SweepJob - runs a sweep's runs as Spark tasks and brings their results back to the driver.
+ * SweepJob - runs a sweep as Spark tasks, one per (run, model, shard), and reduces their results by
+ * (run, model) with the exact merge.
  *
- * <p>Each (run, model) is one task (interim granularity, until the shard API lets a task be one shard).
- * A task is deterministic: its result depends only on its settings, seed, replication and model, so
- * Spark may retry it or run it speculatively and the sweep's numbers do not change.
+ * <p>A task is one {@link ShardTask}: pure, so Spark may retry it or run it speculatively and keep
+ * either attempt's result, and the sweep's numbers do not change. The shard results of a (run, model)
+ * are combined with {@link ShardResult#merge} (counts add, HdrHistograms add), which is associative
+ * and commutative exactly, so Spark's reduce tree (map-side combining, then the shuffle) gives
+ * exactly what {@code Simulation.run} gives for the same settings, seed and replication: the numbers
+ * of {@code simulate}. Only the merged results come back to the driver: one per (run, model).
+ *
+ * <p>The wall time of a model's result is the sum of its tasks' wall times (the time its shards took
+ * on their executors' threads), so its events per wall second is the rate of one thread.
  */
 final class SweepJob {
     private SweepJob() {
     }
 
     /**
-     * Run every model of every run.
+     * Run every shard of every model of every run.
      *
      * @param sc   the Spark context
      * @param runs the runs
-     * @return one result per run, in run order
+     * @return one result per run, in run order, its models in {@code config.models()} order
      */
     static List<SweepRun.Result> run(final JavaSparkContext sc, final List<SweepRun> runs) {
-        final List<Tuple2<Long, Unit>> units = new ArrayList<>();
+        final List<Tuple2<Long, ShardTask>> tasks = new ArrayList<>();
+        int keys = 0;
         for (final SweepRun r : runs) {
             for (final ProtocolModel m : r.config().models()) {
-                units.add(new Tuple2<>(key(r.index(), m), new Unit(ConfigSpec.of(r.config()), r.replication(), m)));
+                keys++;
+                for (int s = 0; s < r.config().iommus(); s++) {
+                    tasks.add(new Tuple2<>(key(r.index(), m), new ShardTask(r.config(), r.replication(), m, s)));
+                }
             }
         }
-        final Map<Long, long[]> done = sc.parallelizePairs(units, Math.max(1, units.size()))
-            .mapValues(Unit::run)
+        final Map<Long, Timed> done = sc.parallelizePairs(tasks, Math.max(1, tasks.size()))
+            .mapValues(Timed::run)
+            .reduceByKey(Timed::merge, Math.max(1, Math.min(keys, sc.defaultParallelism())))
             .collectAsMap();
         final List<SweepRun.Result> out = new ArrayList<>();
         for (final SweepRun r : runs) {
             final List<ModelResult> ms = new ArrayList<>();
             for (final ProtocolModel m : r.config().models()) {
-                ms.add(toResult(m, done.get(key(r.index(), m))));
+                final Timed t = done.get(key(r.index(), m));
+                ms.add(ModelResult.of(m, t.result(), t.wallNs()));
             }
             out.add(new SweepRun.Result(r, ms));
         }
         return out;
     }
 
-    /** @return the number of tasks {@link #run} starts for {@code runs}. */
+    /** @return the number of (shard) tasks {@link #run} starts for {@code runs}. */
     static int tasks(final List<SweepRun> runs) {
-        int n = 0;
+        long n = 0;
         for (final SweepRun r : runs) {
-            n += r.config().models().size();
+            n += (long) r.config().models().size() * r.config().iommus();
         }
-        return n;
+        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     private static long key(final int run, final ProtocolModel m) {
         return (long) run * ProtocolModel.values().length + m.ordinal();
     }
 
-    private static ModelResult toResult(final ProtocolModel m, final long[] v) {
-        return new ModelResult(m, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
-            v[13], v[14], v[15], v[16]);
-    }
-
-    /** One model of one run, as shipped to an executor. */
-    record Unit(ConfigSpec spec, int replication, ProtocolModel model) implements Serializable {
+    /**
+     * Shard results merged so far and the wall time their tasks took.
+     *
+     * @param result the merged result
+     * @param wallNs the tasks' wall times, summed
+     */
+    record Timed(ShardResult result, long wallNs) implements Serializable {
         private static final long serialVersionUID = 1L;
 
-        long[] run() throws InterruptedException {
-            final SimConfig c = spec.toConfig().withModels(List.of(model)).withThreads(1);
-            final ModelResult r = new Simulation(c, replication).run(model, null);
-            return new long[] {r.resets(), r.failedResets(), r.blockedAtEnd(), r.corruptions(), r.staleReads(),
-                r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(),
-                r.invalidationLatencyP50Ns(), r.invalidationLatencyP99Ns(), r.events(), r.wallNs(), r.quarantined(),
-                r.healthyFunctionsQuarantined(), r.completionWaitTimeouts(), r.idleItagCompletions()};
-        }
-    }
-
-    /** {@link SimConfig}'s components, serializable. */
-    record ConfigSpec(int functions, int iommus, long durationNs, long seed, ArrayList<ProtocolModel> models,
-                      double faultRate, double resetFailRate, double lateRate, double ignoreInResetRate,
-                      long cyclePeriodNs, int writesPerCycle, RecoveryPolicy recovery, InvFlavour flavour,
-                      int threads, long operatorResetDelayNs, double completionCountRate, int completionCount)
-        implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        static ConfigSpec of(final SimConfig c) {
-            return new ConfigSpec(c.functions(), c.iommus(), c.durationNs(), c.seed(), new ArrayList<>(c.models()),
-                c.faultRate(), c.resetFailRate(), c.lateRate(), c.ignoreInResetRate(), c.cyclePeriodNs(),
-                c.writesPerCycle(), c.recovery(), c.flavour(), c.threads(), c.operatorResetDelayNs(),
-                c.completionCountRate(), c.completionCount());
+        /** Run one shard on the executor's task thread. */
+        static Timed run(final ShardTask t) {
+            final long start = System.nanoTime();
+            final ShardResult r = t.run();
+            return new Timed(r, System.nanoTime() - start);
         }
 
-        SimConfig toConfig() {
-            return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate,
-                ignoreInResetRate, cyclePeriodNs, writesPerCycle, recovery, flavour, threads, operatorResetDelayNs,
-                completionCountRate, completionCount);
+        /** The exact merge ({@link ShardResult#merge}); neither operand changes. */
+        Timed merge(final Timed o) {
+            return new Timed(result.merge(o.result), wallNs + o.wallNs);
         }
     }
 }
