@@ -20,7 +20,9 @@ final class Spark {
      * @return a new (or spark-submit's) session on {@code master}; the caller stops it
      */
     static SparkSession session(final String master) {
-        final SparkSession.Builder b = SparkSession.builder().appName("resetguard sweep").master(master);
+        final SparkSession.Builder b = SparkSession.builder().appName("resetguard sweep").master(master)
+            // the Parquet rows have 35 columns; Spark warns when a plan's description would cut them
+            .config("spark.sql.debug.maxToStringFields", "100");
         if (master.startsWith("local")) {
             b.config("spark.ui.enabled", "false");
         }
