@@ -142,6 +142,12 @@ class SweepInputTest {
     }
 
     @Test
+    void tooManyRuns() throws Exception {
+        refused(List.of("--replications", "100000", "--grid", grid("{\"faultRate\": [0.1, 0.2]}")),
+            "the sweep has 200,000 runs; at most 100,000");
+    }
+
+    @Test
     void badSettingNamesTheOption() {
         refused(List.of("--fault-rate", "2"), "--fault-rate '2'");
     }

@@ -118,9 +118,11 @@ class SweepTest {
         Files.writeString(grid, "{\"faultRate\": [0.01, 0.05], \"recovery\": [\"seed-worker\", \"quarantine\"]}");
         final Path out = tmp.resolve("out");
         final String[] r = sweep("sweep", "--functions", "600", "--iommus", "2", "--duration", "2m", "--models",
-            "linux-7.0,seed", "--grid", grid.toString(), "--master", "local[2]", "--out", out.toString(),
-            "--no-progress");
+            "linux-7.0,seed", "--grid", grid.toString(), "--master", "local[2]", "--out", out.toString());
         assertEquals("0", r[0], r[2]);
+        // progress as in simulate (not a terminal: a line per tenth), counted in shard tasks: 4 x 2 x 2
+        assertTrue(r[1].contains("4 run(s), 16 Spark task(s)"), r[1]);
+        assertTrue(r[2].contains("progress 100%"), r[2]);
         final JsonNode sw = new ObjectMapper().readTree(out.resolve("sweep.json").toFile());
         assertEquals(4, sw.get("runs").size());
         final String[][] expect = {{"0.01", "seed-worker"}, {"0.01", "quarantine"}, {"0.05", "seed-worker"},
