@@ -90,6 +90,17 @@ public final class SweepSupport {
         return Messages.clip(s);
     }
 
+    /**
+     * The heap check of {@code simulate} ({@link RunEstimate#refusal}) for {@code slots} shards in
+     * flight in this JVM (a local master's task slots).
+     *
+     * @return null if the shards in flight may fit {@code maxHeap}, else one line with the estimate and the fix
+     */
+    public static String heapRefusal(final SimConfig c, final int slots, final long maxHeap) {
+        final String r = RunEstimate.refusal(c.withThreads(slots), maxHeap);
+        return r == null ? null : r.replace("fewer --threads", "fewer local[N] task slots");
+    }
+
     /** Show progress as {@code simulate} does ({@link SimRun#bar}); thread-safe. */
     public static void progress(final double fraction, final AtomicInteger shown, final boolean terminal,
                                 final long startNs, final PrintWriter err) {

@@ -90,6 +90,21 @@ final class MasterUrl {
             + "; start it, or run on this machine with --master 'local[*]'"));
     }
 
+    /**
+     * @return the task slots of a local master (its N; the processors for {@code *}; 1 for
+     *         {@code local}), or 0 for a master whose tasks run in other JVMs
+     */
+    static int localSlots(final String url) {
+        final Matcher m = LOCAL.matcher(url);
+        if (!m.matches()) {
+            return 0;
+        }
+        if (m.group(1) == null) {
+            return 1;
+        }
+        return "*".equals(m.group(1)) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+    }
+
     private static InetSocketAddress hostPort(final String name, final String hp) {
         final Matcher m = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]/]+):([0-9]{1,5})").matcher(hp);
         if (!m.matches() || Integer.parseInt(m.group(2)) == 0 || Integer.parseInt(m.group(2)) > 65_535) {

@@ -140,7 +140,30 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         MasterUrl.check(m);
+        heapCheck(runs, m, Runtime.getRuntime().maxMemory());
         return new Plan(runs, g, m);
+    }
+
+    /**
+     * On a local master the shards run in this JVM, {@link MasterUrl#localSlots} at a time: refuse a
+     * sweep whose largest shards in flight cannot fit the heap, as {@code simulate} does (on a cluster
+     * the executors' memory is Spark's configuration; docs/spark.md sizes it).
+     *
+     * @throws IllegalArgumentException one line naming {@code --master}, the run and the fix
+     */
+    static void heapCheck(final List<SweepRun> runs, final String master, final long maxHeap) {
+        final int slots = MasterUrl.localSlots(master);
+        if (slots == 0) {
+            return;
+        }
+        for (final SweepRun r : runs) {
+            final String no = SweepSupport.heapRefusal(r.config(), slots, maxHeap);
+            if (no != null) {
+                throw new IllegalArgumentException(SweepSupport.line(String.format(Locale.ROOT,
+                    "--master '%s': run %d (%,d functions on %d IOMMUs) %s", SweepSupport.clip(master), r.index(),
+                    r.config().functions(), r.config().iommus(), no)));
+            }
+        }
     }
 
     private List<Long> seedList() {

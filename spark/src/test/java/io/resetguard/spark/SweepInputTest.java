@@ -179,6 +179,29 @@ class SweepInputTest {
     }
 
     @Test
+    void aLocalSweepWhoseShardsCannotFitTheHeapIsRefused() {
+        final io.resetguard.sim.SimConfig big = io.resetguard.sim.SimConfig.defaults().withFleet(1_000_000, 8);
+        final List<SweepRun> runs = List.of(new SweepRun(0, big, 0, Grid.NONE.points().get(0)));
+        final long heap = 100L << 20; // two shards of 125,000 functions fit (about 75 MB), four do not (125 MB)
+        SweepCommand.heapCheck(runs, "local[2]", heap);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> SweepCommand.heapCheck(runs, "local[4]", heap));
+        assertTrue(e.getMessage().startsWith("--master 'local[4]': run 0 (1,000,000 functions on 8 IOMMUs) needs "
+            + "about"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Xmx") && e.getMessage().contains("local[N]"), e.getMessage());
+        // executors have their own heaps
+        SweepCommand.heapCheck(runs, "spark://127.0.0.1:7077", heap);
+    }
+
+    @Test
+    void localSlots() {
+        assertEquals(1, MasterUrl.localSlots("local"));
+        assertEquals(3, MasterUrl.localSlots("local[3,2]"));
+        assertEquals(Runtime.getRuntime().availableProcessors(), MasterUrl.localSlots("local[*]"));
+        assertEquals(0, MasterUrl.localSlots("yarn"));
+    }
+
+    @Test
     void localMastersAreAcceptedWithoutANetwork() {
         for (final String m : new String[] {"local", "local[*]", "local[2]", "local[2,3]", "local[*,2]",
             "local-cluster[2,1,1024]", "yarn"}) {
