@@ -207,7 +207,7 @@ final class SimReport {
             m.put("invalidationLatencyP99Ns", r.invalidationLatencyP99Ns());
             m.put("invalidationLatencyP999Ns", r.invalidationLatencyP999Ns());
             m.put("invalidationLatencyMaxNs", r.invalidationLatencyMaxNs());
-            m.put("invalidationLatencyHistogram", encode(r.invalidationLatency()));
+            m.put("invalidationLatencyHistogram", encode(r.latency()));
             m.put("quarantined", r.quarantined());
             m.put("healthyFunctionsQuarantined", r.healthyFunctionsQuarantined());
             m.put("completionWaitTimeouts", r.completionWaitTimeouts());

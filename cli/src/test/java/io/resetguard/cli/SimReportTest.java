@@ -61,7 +61,7 @@ class SimReportTest {
         return new ModelResult(m, r.resets(), r.failedResets(), r.blockedAtEnd(), r.corruptions(), r.staleReads(),
             r.livenessViolations(), r.useAfterFree(), r.invalidations(), r.timeouts(), r.invalidationLatencyP50Ns(),
             r.invalidationLatencyP99Ns(), r.events(), r.wallNs(), quarantined, healthy, waitTimeouts, idle,
-            r.invalidationLatency());
+            r.latency());
     }
 
     @Test
@@ -199,8 +199,8 @@ class SimReportTest {
     @Test
     void encodingRoundTripsExactly() throws Exception {
         final ModelResult r = result(ProtocolModel.SEED, 20_000);
-        final Histogram back = SimReport.decode(SimReport.encode(r.invalidationLatency()));
-        assertEquals(r.invalidationLatency(), back);
+        final Histogram back = SimReport.decode(SimReport.encode(r.latency()));
+        assertEquals(r.latency(), back);
         assertEquals(1_000_000_000L, r.invalidationLatencyMaxNs(), 1_000_000_000L / 1000.0);
     }
 

@@ -3,8 +3,14 @@ package io.resetguard.sim;
 import io.resetguard.model.ProtocolModel;
 import org.HdrHistogram.Histogram;
 
+import java.util.Objects;
+
 /**
- * ModelResult - what one protocol model did over the simulated fleet.
+ * ModelResult - what one protocol model did over the simulated fleet: the {@link ShardResult}s of
+ * its shards merged ({@link #of}), with the wall time and the merged invalidation-latency histogram.
+ *
+ * <p>Equality compares every number and the histogram's recorded values (not its internal array
+ * size, which depends on the order in which shards were merged).
  *
  * @param model                    the model
  * @param resets                   recovery resets that ran to completion
@@ -37,40 +43,78 @@ public record ModelResult(ProtocolModel model, long resets, long failedResets, l
                           long staleReads, long livenessViolations, long useAfterFree, long invalidations,
                           long timeouts, long invalidationLatencyP50Ns, long invalidationLatencyP99Ns, long events,
                           long wallNs, long quarantined, long healthyFunctionsQuarantined,
-                          long completionWaitTimeouts, long idleItagCompletions, Histogram invalidationLatency) {
-    /** A result without the quarantine counts and the latency histogram. */
-    public ModelResult(final ProtocolModel model, final long resets, final long failedResets, final long blockedAtEnd,
-                       final long corruptions, final long staleReads, final long livenessViolations,
-                       final long useAfterFree, final long invalidations, final long timeouts,
-                       final long invalidationLatencyP50Ns, final long invalidationLatencyP99Ns, final long events,
-                       final long wallNs) {
-        this(model, resets, failedResets, blockedAtEnd, corruptions, staleReads, livenessViolations, useAfterFree,
-            invalidations, timeouts, invalidationLatencyP50Ns, invalidationLatencyP99Ns, events, wallNs, 0, 0, 0, 0,
-            null);
+                          long completionWaitTimeouts, long idleItagCompletions, Histogram latency) {
+    /** Copies the histogram, so that the record is immutable. */
+    public ModelResult {
+        latency = Objects.requireNonNull(latency, "latency").copy();
     }
 
-    /** A result without the latency histogram (the percentiles alone). */
-    public ModelResult(final ProtocolModel model, final long resets, final long failedResets, final long blockedAtEnd,
-                       final long corruptions, final long staleReads, final long livenessViolations,
-                       final long useAfterFree, final long invalidations, final long timeouts,
-                       final long invalidationLatencyP50Ns, final long invalidationLatencyP99Ns, final long events,
-                       final long wallNs, final long quarantined, final long healthyFunctionsQuarantined,
-                       final long completionWaitTimeouts, final long idleItagCompletions) {
-        this(model, resets, failedResets, blockedAtEnd, corruptions, staleReads, livenessViolations, useAfterFree,
-            invalidations, timeouts, invalidationLatencyP50Ns, invalidationLatencyP99Ns, events, wallNs, quarantined,
-            healthyFunctionsQuarantined, completionWaitTimeouts, idleItagCompletions, null);
+    /**
+     * @param model  the model the shards ran under
+     * @param merged the merge of its shards' results
+     * @param wallNs the wall time the run took
+     * @return the model's result
+     */
+    public static ModelResult of(final ProtocolModel model, final ShardResult merged, final long wallNs) {
+        final Histogram h = merged.latencyView();
+        final boolean none = h.getTotalCount() == 0;
+        return new ModelResult(model, merged.resets(), merged.failedResets(), merged.blockedAtEnd(),
+            merged.corruptions(), merged.staleReads(), merged.livenessViolations(), merged.useAfterFree(),
+            merged.invalidations(), merged.timeouts(), none ? 0 : h.getValueAtPercentile(50),
+            none ? 0 : h.getValueAtPercentile(99), merged.events(), wallNs, merged.quarantined(),
+            merged.healthyFunctionsQuarantined(), merged.completionWaitTimeouts(), merged.idleItagCompletions(), h);
     }
 
-    /** @return the 99.9th percentile of the invalidation latency, virtual ns (0 without a histogram). */
+    /** @return the 99.9th percentile of the invalidation latency, virtual ns (0 if nothing was recorded). */
     public long invalidationLatencyP999Ns() {
-        return invalidationLatency == null || invalidationLatency.getTotalCount() == 0 ? 0
-            : invalidationLatency.getValueAtPercentile(99.9);
+        return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99.9);
     }
 
-    /** @return the longest invalidation latency, virtual ns (0 without a histogram). */
+    /** @return the longest invalidation latency, virtual ns (0 if nothing was recorded). */
     public long invalidationLatencyMaxNs() {
-        return invalidationLatency == null || invalidationLatency.getTotalCount() == 0 ? 0
-            : invalidationLatency.getMaxValue();
+        return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue();
+    }
+
+    /** @return a copy of the latency histogram. */
+    @Override
+    public Histogram latency() {
+        return latency.copy();
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        if (!(o instanceof ModelResult)) {
+            return false;
+        }
+        final ModelResult r = (ModelResult) o;
+        return model == r.model && resets == r.resets && failedResets == r.failedResets
+            && blockedAtEnd == r.blockedAtEnd && corruptions == r.corruptions && staleReads == r.staleReads
+            && livenessViolations == r.livenessViolations && useAfterFree == r.useAfterFree
+            && invalidations == r.invalidations && timeouts == r.timeouts
+            && invalidationLatencyP50Ns == r.invalidationLatencyP50Ns
+            && invalidationLatencyP99Ns == r.invalidationLatencyP99Ns && events == r.events && wallNs == r.wallNs
+            && quarantined == r.quarantined && healthyFunctionsQuarantined == r.healthyFunctionsQuarantined
+            && completionWaitTimeouts == r.completionWaitTimeouts && idleItagCompletions == r.idleItagCompletions
+            && ShardResult.sameValues(latency, r.latency);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(model, resets, failedResets, blockedAtEnd, corruptions, staleReads, livenessViolations,
+            useAfterFree, invalidations, timeouts, invalidationLatencyP50Ns, invalidationLatencyP99Ns, events, wallNs,
+            quarantined, healthyFunctionsQuarantined, completionWaitTimeouts, idleItagCompletions,
+            latency.getTotalCount());
+    }
+
+    @Override
+    public String toString() {
+        return "ModelResult[model=" + model.cliName() + ", resets=" + resets + ", failedResets=" + failedResets
+            + ", blockedAtEnd=" + blockedAtEnd + ", corruptions=" + corruptions + ", staleReads=" + staleReads
+            + ", livenessViolations=" + livenessViolations + ", useAfterFree=" + useAfterFree
+            + ", invalidations=" + invalidations + ", timeouts=" + timeouts + ", p50=" + invalidationLatencyP50Ns
+            + ", p99=" + invalidationLatencyP99Ns + ", events=" + events + ", wallNs=" + wallNs
+            + ", quarantined=" + quarantined + ", healthyFunctionsQuarantined=" + healthyFunctionsQuarantined
+            + ", completionWaitTimeouts=" + completionWaitTimeouts + ", idleItagCompletions=" + idleItagCompletions + "]";
     }
 
     /** @return simulated events per wall-clock second. */

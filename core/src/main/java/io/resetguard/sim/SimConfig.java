@@ -4,6 +4,7 @@ import io.resetguard.inv.InvFlavour;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.recovery.RecoveryPolicy;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -44,7 +45,8 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
                         double faultRate, double resetFailRate, double lateRate, double ignoreInResetRate,
                         long cyclePeriodNs, int writesPerCycle,
                         RecoveryPolicy recovery, InvFlavour flavour, int threads,
-                        long operatorResetDelayNs, double completionCountRate, int completionCount) {
+                        long operatorResetDelayNs, double completionCountRate, int completionCount)
+    implements Serializable {
 
     /** One hour in nanoseconds. */
     public static final long HOUR = 3_600_000_000_000L;

@@ -29,9 +29,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
@@ -135,7 +137,15 @@ public final class Simulation {
     }
 
     /**
-     * Run one model over the whole fleet.
+     * Run one model over the whole fleet: every shard as a {@link ShardTask} on
+     * {@link SimConfig#threads()} threads, each shard's result folded into the model's total as soon
+     * as it finishes.
+     *
+     * <p>NOTE: the fold keeps the heap flat: a shard's fleet and core objects are garbage when its
+     * task returns, and its {@link ShardResult} (about 170 KB, mostly its latency histogram) is
+     * merged and dropped as it completes, so the heap holds the shards in flight and one running
+     * total, whatever the shard count. Merging is exact in any order, so the completion order (which
+     * depends on the threads) changes no number.
      *
      * @param progress receives the fraction of virtual time simulated, over all shards (may be null)
      * @return its result
@@ -151,86 +161,50 @@ public final class Simulation {
             return t;
         });
         try {
-            final List<Future<ShardResult>> futures = new ArrayList<>();
+            final CompletionService<ShardResult> done = new ExecutorCompletionService<>(pool);
             for (int s = 0; s < shards; s++) {
                 final int shard = s;
-                futures.add(pool.submit(() -> new Shard(model, shard).run(slice -> {
+                done.submit(() -> runShard(model, shard, slice -> {
                     final long v = simulated.addAndGet(slice);
                     if (progress != null) {
                         progress.accept(Math.min(1.0, (double) v / total));
                     }
-                })));
+                }));
             }
-            final List<ShardResult> done = new ArrayList<>();
-            for (final Future<ShardResult> f : futures) {
+            ShardResult sum = ShardResult.empty();
+            for (int s = 0; s < shards; s++) {
                 try {
-                    done.add(f.get());
-                } catch (final java.util.concurrent.ExecutionException e) {
+                    sum = sum.merge(done.take().get());
+                } catch (final ExecutionException e) {
                     throw new IllegalStateException("shard failed: " + e.getCause(), e.getCause());
                 }
             }
-            return collect(model, done, System.nanoTime() - start);
+            return ModelResult.of(model, sum, System.nanoTime() - start);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static ModelResult collect(final ProtocolModel model, final List<ShardResult> shards, final long wallNs) {
-        long resets = 0;
-        long failed = 0;
-        long blocked = 0;
-        long corrupt = 0;
-        long stale = 0;
-        long live = 0;
-        long uaf = 0;
-        long inv = 0;
-        long timeouts = 0;
-        long events = 0;
-        long quarantined = 0;
-        long healthy = 0;
-        long waitTimeouts = 0;
-        long idleItag = 0;
-        final Histogram latency = new Histogram(3);
-        for (final ShardResult s : shards) {
-            resets += s.resets;
-            failed += s.failedResets;
-            blocked += s.blockedAtEnd;
-            corrupt += s.corruptions;
-            stale += s.staleReads;
-            live += s.liveness;
-            uaf += s.useAfterFree;
-            inv += s.invalidations;
-            timeouts += s.timeouts;
-            latency.add(s.latency);
-            events += s.events;
-            quarantined += s.quarantined;
-            healthy += s.healthyQuarantined;
-            waitTimeouts += s.completionWaitTimeouts;
-            idleItag += s.idleItagCompletions;
+    /**
+     * Simulate one shard (IOMMU instance) of the fleet under {@code model} on the calling thread:
+     * the public unit of work ({@link ShardTask#run} calls it). Builds the shard's fabric, core
+     * stacks and fleet, runs it for {@link SimConfig#durationNs()} of virtual time, checks that the
+     * core is quiescent, and returns only counts: nothing of the shard stays reachable.
+     *
+     * <p>Cost: linear in the shard's events (about 30 cycles of 5 events per function and virtual
+     * hour with the default workload, plus a few per fault), with an O(log n) fleet queue.
+     *
+     * @param model       the protocol model
+     * @param shard       the shard index, in [0, config.iommus())
+     * @param simulatedNs receives slices of simulated virtual time (may be null)
+     * @return the shard's result
+     */
+    public ShardResult runShard(final ProtocolModel model, final int shard, final LongConsumer simulatedNs) {
+        Objects.requireNonNull(model, "model");
+        if (shard < 0 || shard >= config.iommus()) {
+            throw new IllegalArgumentException("shard must be in [0, " + config.iommus() + "), was " + shard);
         }
-        return new ModelResult(model, resets, failed, blocked, corrupt, stale, live, uaf, inv, timeouts,
-            latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(50),
-            latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99), events, wallNs, quarantined, healthy,
-            waitTimeouts, idleItag, latency);
-    }
-
-    /** What a shard leaves behind: counts only, so its fleet and core objects can be collected at once. */
-    private static final class ShardResult {
-        long resets;
-        long failedResets;
-        long blockedAtEnd;
-        long corruptions;
-        long staleReads;
-        long liveness;
-        long useAfterFree;
-        long invalidations;
-        long timeouts;
-        long events;
-        long quarantined;
-        long healthyQuarantined;
-        long completionWaitTimeouts;
-        long idleItagCompletions;
-        final Histogram latency = new Histogram(3);
+        return new Shard(model, shard).run(simulatedNs == null ? ns -> { } : simulatedNs);
     }
 
     /**
@@ -376,30 +350,30 @@ public final class Simulation {
                 t = next;
             }
             new Oracle(fabric, pci).checkQuiescent();
-            final ShardResult r = new ShardResult();
+            long blocked = 0;
             for (final Slot s : slots) {
                 if (s.group.isParked(s.ats.fn())) {
-                    r.blockedAtEnd++;
+                    blocked++;
                 }
             }
-            r.resets = recovery.succeeded() + recovery.failed();
-            r.failedResets = recovery.failed();
             final EventLog log = fabric.events();
-            r.corruptions = log.count(EventType.VIOLATION_MEMORY_CORRUPTION);
-            r.staleReads = log.count(EventType.VIOLATION_STALE_READ);
-            r.liveness = log.count(EventType.VIOLATION_LIVENESS);
-            r.useAfterFree = log.count(EventType.VIOLATION_USE_AFTER_FREE);
+            long invalidations = 0;
+            long timeouts = 0;
+            long waitTimeouts = 0;
+            long idleItag = 0;
+            final Histogram latency = new Histogram(ShardResult.LATENCY_DIGITS);
             for (final IommuEngine e : ats.engines()) {
-                r.invalidations += e.issued();
-                r.timeouts += e.timeouts();
-                r.latency.add(e.latency());
-                r.completionWaitTimeouts += e.completionWaitTimeouts();
-                r.idleItagCompletions += e.completionsForIdleItag();
+                invalidations += e.issued();
+                timeouts += e.timeouts();
+                latency.add(e.latency());
+                waitTimeouts += e.completionWaitTimeouts();
+                idleItag += e.completionsForIdleItag();
             }
-            r.quarantined = recovery.quarantined();
-            r.healthyQuarantined = recovery.healthyQuarantined();
-            r.events = sched.executed() + fleetEvents;
-            return r;
+            return new ShardResult(1, recovery.succeeded() + recovery.failed(), recovery.failed(), blocked,
+                log.count(EventType.VIOLATION_MEMORY_CORRUPTION), log.count(EventType.VIOLATION_STALE_READ),
+                log.count(EventType.VIOLATION_LIVENESS), log.count(EventType.VIOLATION_USE_AFTER_FREE),
+                invalidations, timeouts, sched.executed() + fleetEvents, recovery.quarantined(),
+                recovery.healthyQuarantined(), waitTimeouts, idleItag, latency);
         }
 
         int cycles(final int i) {
