@@ -4,6 +4,7 @@ import io.resetguard.ats.AtsConfig;
 import io.resetguard.ats.AtsFunction;
 import io.resetguard.ats.AtsSystem;
 import io.resetguard.ats.InvResponse;
+import io.resetguard.ats.IoPageTable;
 import io.resetguard.errno.Errno;
 import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
@@ -217,6 +218,8 @@ public final class Simulation {
         final IommuGroup group;
         final AtsFunction ats;
         final Domain domain;
+        /** The domain's page table (AtsSystem keeps one per domain for good: no map look-up per check). */
+        final IoPageTable table;
         /** The group's snapshot as probed; the slot is free only while the group is back in it. */
         final GroupState pristine;
         /** Local index of the fleet function holding the slot, or -1. */
@@ -224,10 +227,11 @@ public final class Simulation {
         /** SplitMix64 state of the holder's RESETS stream (one element, for {@link Streams#nextDouble}). */
         final long[] resets = new long[1];
 
-        Slot(final IommuGroup group, final AtsFunction ats) {
+        Slot(final IommuGroup group, final AtsFunction ats, final IoPageTable table) {
             this.group = group;
             this.ats = ats;
             this.domain = group.snapshot().domain();
+            this.table = table;
             this.pristine = group.snapshot();
         }
     }
@@ -410,7 +414,7 @@ public final class Simulation {
                 final IommuGroup g = iommu.addGroup();
                 ats.watch(g);
                 final PciDev d = pci.attach(g.addFunction(Bdf.ofPacked(k), true, 0), PciCaps.typical(), null);
-                slots.add(new Slot(g, ats.attach(d)));
+                slots.add(new Slot(g, ats.attach(d), ats.table(g.snapshot().domain())));
             }
             final Slot s = slots.get(k);
             s.holder = i;
@@ -449,7 +453,7 @@ public final class Simulation {
             return (fns[2 * i + 1] & (HUNG_BIT | DISTURBED_BIT)) == 0
                 && s.group.snapshot().equals(s.pristine)
                 && ats.quiescent(s.ats)
-                && ats.table(s.domain).size() == 0
+                && s.table.size() == 0
                 && engine.itagsBusy(s.ats.fn()) == 0
                 && !recovery.inFlight(s.ats.fn())
                 && d.power() == PciDev.Power.D0 && d.busMaster() && !d.fullResetInFlight() && d.lock().owner() == null;
