@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  *   "models": ["linux-7.0", "seed", "linux-7.1", "result-to-done", "seed-on-7.1"],
  *   "faultRate": 0.01, "resetFailRate": 0.5, "lateRate": 0, "ignoreInResetRate": 0,
  *   "cyclePeriod": "2m", "writesPerCycle": 3,
- *   "recovery": "fence-then-reset", "flavour": "smmuv3", "threads": 2, "report": "resetguard-report"
+ *   "recovery": "fence-then-reset", "flavour": "smmuv3", "threads": 2, "replications": 1,
+ *   "report": "resetguard-report"
  * }
  * </pre>
  * A bad file (missing, not UTF-8, not JSON, beyond Jackson's limits on nesting, number length or
@@ -52,7 +53,7 @@ import java.util.stream.Stream;
     description = {"Run the simulation described by a JSON scenario file.",
         "Its fields: functions, iommus, duration, seed, models, faultRate, resetFailRate, lateRate, "
             + "ignoreInResetRate, cyclePeriod, writesPerCycle, recovery, flavour, operatorResetDelay, "
-            + "completionCountRate, completionCount, threads, report "
+            + "completionCountRate, completionCount, threads, replications, report "
             + "(each the option below of the same name, which overrides it)."})
 final class ScenarioCommand implements java.util.concurrent.Callable<Integer> {
     /**

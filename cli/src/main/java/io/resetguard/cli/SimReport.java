@@ -226,6 +226,12 @@ final class SimReport {
      */
     static void write(final Path dir, final SimConfig c, final List<ModelResult> rs, final double wallSeconds)
         throws IOException {
+        write(dir, c, rs, wallSeconds, null);
+    }
+
+    /** {@link #write(Path, SimConfig, List, double)}, with the replications' section if {@code reps} is not null. */
+    static void write(final Path dir, final SimConfig c, final List<ModelResult> rs, final double wallSeconds,
+                      final io.resetguard.sim.Replications reps) throws IOException {
         final Path target;
         try {
             target = ReportDir.check("report directory", dir.toString());
@@ -236,7 +242,11 @@ final class SimReport {
         final Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp");
         try {
             final ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            om.writeValue(tmp.resolve("report.json").toFile(), json(c, rs, wallSeconds));
+            final ObjectNode root = json(c, rs, wallSeconds);
+            if (reps != null) {
+                SimReplications.json(reps, root);
+            }
+            om.writeValue(tmp.resolve("report.json").toFile(), root);
             Files.writeString(tmp.resolve("index.html"), html(c, rs, wallSeconds), StandardCharsets.UTF_8);
             ReportDir.commit(tmp, target);
         } finally {

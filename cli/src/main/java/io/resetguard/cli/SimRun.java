@@ -2,7 +2,7 @@ package io.resetguard.cli;
 
 import io.resetguard.sim.ModelResult;
 import io.resetguard.sim.SimConfig;
-import io.resetguard.sim.Simulation;
+import io.resetguard.sim.Replications;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +22,16 @@ final class SimRun {
      */
     static int execute(final SimConfig c, final Path report, final boolean progress, final PrintWriter out,
                        final PrintWriter err) throws InterruptedException {
+        return execute(c, 1, report, progress, out, err);
+    }
+
+    /**
+     * @param replications independent runs (fresh streams each); more than one adds each run's table
+     *                     and the mean with its 95% confidence interval ({@link SimReplications})
+     * @return the exit code: 0, or 1 if the report could not be written
+     */
+    static int execute(final SimConfig c, final int replications, final Path report, final boolean progress,
+                       final PrintWriter out, final PrintWriter err) throws InterruptedException {
         out.printf(Locale.ROOT, "Simulating %,d functions on %d IOMMUs for %s of virtual time under %d model(s), "
                 + "seed %d, %d thread(s)%n", c.functions(), c.iommus(), Durations.format(c.durationNs()),
             c.models().size(), c.seed(), c.threads());
@@ -31,17 +41,22 @@ final class SimRun {
         // a bar redrawn with \r only on a terminal; a log (CI, a pipe) gets a line per 10%
         final boolean terminal = System.console() != null;
         final List<String> models = c.models().stream().map(m -> m.cliName()).collect(Collectors.toList());
-        final List<ModelResult> rs = new Simulation(c, 0).runAll(progress
-            ? f -> bar(f, shown, terminal, start, models, err) : null);
+        final Replications reps = Replications.run(c, replications,
+            progress ? f -> bar(f, shown, terminal, start, models, err) : null);
+        final List<ModelResult> rs = reps.runs().get(0);
         final double wall = (System.nanoTime() - start) / 1e9;
         if (progress && terminal) {
             err.println();
             err.flush();
         }
-        SimReport.table(c.recovery(), rs, out);
+        if (replications == 1) {
+            SimReport.table(c.recovery(), rs, out);
+        } else {
+            SimReplications.table(c.recovery(), reps, out);
+        }
         out.printf(Locale.ROOT, "Wall time %.1f s%n", wall);
         try {
-            SimReport.write(report, c, rs, wall);
+            SimReport.write(report, c, rs, wall, replications == 1 ? null : reps);
         } catch (final IOException e) {
             err.println("resetguard: cannot write the report to " + report + ": " + e.getMessage());
             return 1;

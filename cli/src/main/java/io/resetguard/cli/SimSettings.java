@@ -72,6 +72,8 @@ final class SimSettings {
         COMPLETION_COUNT("--completion-count", "completionCount", "N", Kind.INT,
             "Completion Count of those devices, 1..8 (default " + D.CONFIG.completionCount() + ")."),
         THREADS("--threads", "threads", "N", Kind.INT, "Worker threads (default: the available processors)."),
+        REPLICATIONS("--replications", "replications", "N", Kind.INT, "Independent runs with fresh random "
+            + "streams, each reported, with their mean and a 95% confidence interval (default 1)."),
         REPORT("--report", "report", "DIR", Kind.PATH, "Report directory (default " + D.REPORT + "); "
             + "an existing one is replaced only if ResetGuard wrote it.");
 
@@ -129,8 +131,11 @@ final class SimSettings {
     }
 
     /** The settings resolved: the configuration, and where the report goes and how the user named it. */
-    record Resolved(SimConfig config, String report, String reportWhat) {
+    record Resolved(SimConfig config, String report, String reportWhat, int replications) {
     }
+
+    /** The most replications a run may ask for (each is a whole simulation). */
+    static final int MAX_REPLICATIONS = 10_000;
 
     private SimSettings() {
     }
@@ -194,11 +199,16 @@ final class SimSettings {
         } catch (final IllegalArgumentException e) {
             throw rangeError(e.getMessage(), shown, fromOption);
         }
+        final int replications = (Integer) v.getOrDefault(Setting.REPLICATIONS, 1);
+        if (replications < 1 || replications > MAX_REPLICATIONS) {
+            throw rangeError("replications must be in 1.." + MAX_REPLICATIONS + ", was " + replications, shown,
+                fromOption);
+        }
         final String report = (String) v.getOrDefault(Setting.REPORT, DEFAULT_REPORT);
         final String what = shown.containsKey(Setting.REPORT)
             ? (fromOption.contains(Setting.REPORT) ? Setting.REPORT.option : shown.get(Setting.REPORT))
             : "the default report directory";
-        return new Resolved(c, report, what);
+        return new Resolved(c, report, what, replications);
     }
 
     /** Map a {@link SimConfig} message ("faultRate must be in [0, 1], was 3.0") to its setting. */

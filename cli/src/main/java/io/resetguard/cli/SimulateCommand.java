@@ -46,7 +46,8 @@ final class SimulateCommand implements Callable<Integer> {
      */
     static int run(final CommandSpec spec, final SimSettings.Resolved r, final boolean progress, final String where)
         throws InterruptedException, java.io.IOException {
-        return run(spec, r, progress, where, SimRun::execute);
+        return run(spec, r, progress, where,
+            (c, report, p, out, err) -> SimRun.execute(c, r.replications(), report, p, out, err));
     }
 
     /** What runs the simulation once the report is leased ({@link SimRun#execute}; a test may fail it). */

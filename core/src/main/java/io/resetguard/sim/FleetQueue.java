@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * FleetQueue - the pending fleet-level events of one shard (a function's next cycle, a device
- * hanging), one {@code long} each in an implicit 4-ary min-heap.
+ * hanging), one {@code long} each in an implicit 4-ary min-heap, over runs of any length.
  *
  * <p>A shard keeps one such event per function at all times, hundreds of thousands of them, while
  * the core's own events (a cycle's writes, invalidations, resets) are few; keeping the fleet's events
@@ -14,37 +14,53 @@ import java.util.Arrays;
  * <pre>
  *   63 62                               25 24                      1   0
  *  +--+-----------------------------------+-------------------------+----+
- *  |0 |     due time (µs, 38 bits)        | function index (24 bits)|kind|
+ *  |0 | due - epoch start (µs, 38 bits)   | function index (24 bits)|kind|
  *  +--+-----------------------------------+-------------------------+----+
  * </pre>
- * Fleet events are therefore timed to the microsecond (the workload's draws are rounded up), over at
- * most {@link #MAX_DUE_US} µs (about 76 hours; {@link SimConfig#MAX_DURATION_NS} is 72); core events
- * keep nanoseconds.
+ * Fleet events are timed to the microsecond (the workload's draws are rounded up); core events keep
+ * nanoseconds.
  *
- * <p>Thread confinement: one shard thread.
+ * <p><b>Epochs.</b> 38 bits of µs span {@link #WINDOW_US} (about 76 hours), so a key holds its due
+ * time relative to the current epoch's start, and the heap holds only events due before the start
+ * plus {@code WINDOW_US} (the current epoch of {@link #EPOCH_US}, about 38 hours, and the next one).
+ * Events due later (a hang drawn anywhere in a year-long run, a rare very long cycle gap) wait in an
+ * unsorted <em>far</em> list of absolute due times. When the heap's smallest event lies past the
+ * current epoch, or the heap is empty while far events remain, the queue moves to the next epoch:
+ * subtracting {@code EPOCH_US} from every key's time field keeps the heap order (every pending event
+ * is due after the new start), and the far events now inside the window move into the heap.
+ *
+ * <p>Cost: a push or pop is O(log n) as before; a run of duration D crosses D / 38 h epochs, each
+ * costing O(n) for the shift plus O(far) for the scan, so a year is about 230 epochs: linear in the
+ * duration, with a constant far below the cost of the events themselves (about 30 cycles per
+ * function and hour with the default workload).
+ *
+ * <p>Contract: a due time pushed is never earlier than the last one popped (the simulation's clock
+ * never goes back); {@link #push} checks it. Thread confinement: one shard thread.
  */
 final class FleetQueue {
     /** Bits of the function index ({@link SimConfig#MAX_FUNCTIONS_PER_IOMMU} = 2^24 - 1). */
     static final int INDEX_BITS = 24;
-    /** The latest due time a key can hold, in µs. */
-    static final long MAX_DUE_US = (1L << 38) - 1;
+    /** The span of the key's time field: 2^38 µs, about 76 hours. */
+    static final long WINDOW_US = 1L << 38;
+    /** The epoch: half the window, so that the heap always holds the current epoch and the next one. */
+    static final long EPOCH_US = WINDOW_US >> 1;
 
     private long[] heap;
     private int size;
+    /** Absolute start of the current epoch, µs. */
+    private long epochUs;
+    /** Events due at or after epochUs + WINDOW_US: absolute due µs, and index << 1 | kind. */
+    private long[] farDue = new long[4];
+    private int[] farWho = new int[4];
+    private int far;
+    /** Epochs crossed, for tests and the cost note. */
+    private int epochs;
+    /** The due time of the last popped event, µs (pushes may not go earlier). */
+    private long lastPoppedUs;
 
     /** @param capacity the initial capacity (grows by half when full) */
     FleetQueue(final int capacity) {
         heap = new long[Math.max(4, capacity)];
-    }
-
-    /** @return the key of an event of {@code kind} (0 or 1) for function {@code index} due at {@code dueUs}. */
-    static long key(final long dueUs, final int index, final int kind) {
-        return dueUs << (INDEX_BITS + 1) | (long) index << 1 | kind;
-    }
-
-    /** @return the due time of a key, in ns. */
-    static long dueNs(final long key) {
-        return (key >>> (INDEX_BITS + 1)) * 1_000L;
     }
 
     /** @return the function index of a key. */
@@ -62,30 +78,45 @@ final class FleetQueue {
         return (ns + 999) / 1_000;
     }
 
-    void push(final long key) {
-        if (size == heap.length) {
-            heap = Arrays.copyOf(heap, size + (size >> 1));
+    /**
+     * Add the event of {@code kind} (0 or 1) for function {@code index}, due at absolute {@code dueUs}.
+     *
+     * @throws IllegalStateException if {@code dueUs} is before the last popped due time (a contract breach)
+     */
+    void push(final long dueUs, final int index, final int kind) {
+        if (dueUs < lastPoppedUs) {
+            throw new IllegalStateException("fleet event due at " + dueUs + " us, before the clock (" + lastPoppedUs + ")");
         }
-        int i = size++;
-        while (i > 0) {
-            final int p = (i - 1) >>> 2;
-            if (heap[p] <= key) {
-                break;
+        final int who = index << 1 | kind;
+        if (dueUs - epochUs >= WINDOW_US) {
+            if (far == farDue.length) {
+                farDue = Arrays.copyOf(farDue, far * 2);
+                farWho = Arrays.copyOf(farWho, far * 2);
             }
-            heap[i] = heap[p];
-            i = p;
+            farDue[far] = dueUs;
+            farWho[far++] = who;
+            return;
         }
-        heap[i] = key;
+        heapPush((dueUs - epochUs) << (INDEX_BITS + 1) | who);
     }
 
-    /** @return the smallest key, or {@link Long#MAX_VALUE} if empty. */
-    long peek() {
-        return size == 0 ? Long.MAX_VALUE : heap[0];
+    /**
+     * @return the absolute due time of the next event in ns, or {@link Long#MAX_VALUE} if none is
+     *         left; moves to a later epoch first if the next event lies there
+     */
+    long peekDueNs() {
+        settle();
+        return size == 0 ? Long.MAX_VALUE : (epochUs + (heap[0] >>> (INDEX_BITS + 1))) * 1_000L;
     }
 
-    /** Remove and return the smallest key; the queue must not be empty. */
+    /**
+     * Remove and return the next event's key (read it with {@link #index} and {@link #kind}); the
+     * queue must not be empty ({@link #peekDueNs} below {@code Long.MAX_VALUE}).
+     */
     long pop() {
+        settle();
         final long top = heap[0];
+        lastPoppedUs = epochUs + (top >>> (INDEX_BITS + 1));
         final long key = heap[--size];
         int i = 0;
         for (;;) {
@@ -110,7 +141,60 @@ final class FleetQueue {
         return top;
     }
 
+    /**
+     * Move to later epochs while the heap's smallest event lies past the current epoch, or the heap is
+     * empty and far events remain.
+     *
+     * <p>NOTE: shifting every key down by {@link #EPOCH_US} is safe: the smallest key's time is at
+     * least {@code EPOCH_US}, so no key's time goes negative, and subtracting the same amount from the
+     * time field (above the index and kind bits) keeps every order, so the heap stays a heap. Pushes
+     * are never earlier than the last pop, which is at most the smallest key, so none falls before
+     * the new epoch's start.
+     */
+    private void settle() {
+        while (size == 0 ? far > 0 : heap[0] >>> (INDEX_BITS + 1) >= EPOCH_US) {
+            epochUs += EPOCH_US;
+            epochs++;
+            final long shift = EPOCH_US << (INDEX_BITS + 1);
+            for (int i = 0; i < size; i++) {
+                heap[i] -= shift;
+            }
+            int kept = 0;
+            for (int k = 0; k < far; k++) {
+                if (farDue[k] - epochUs < WINDOW_US) {
+                    heapPush((farDue[k] - epochUs) << (INDEX_BITS + 1) | farWho[k]);
+                } else {
+                    farDue[kept] = farDue[k];
+                    farWho[kept++] = farWho[k];
+                }
+            }
+            far = kept;
+        }
+    }
+
+    private void heapPush(final long key) {
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, size + (size >> 1));
+        }
+        int i = size++;
+        while (i > 0) {
+            final int p = (i - 1) >>> 2;
+            if (heap[p] <= key) {
+                break;
+            }
+            heap[i] = heap[p];
+            i = p;
+        }
+        heap[i] = key;
+    }
+
+    /** @return the pending events, near and far. */
     int size() {
-        return size;
+        return size + far;
+    }
+
+    /** @return the epochs crossed so far. */
+    int epochs() {
+        return epochs;
     }
 }

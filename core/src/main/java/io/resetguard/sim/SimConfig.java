@@ -61,10 +61,20 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
 
     /** Functions per IOMMU: a function index and a slot index + 1 each fit 24 bits in the simulator. */
     public static final int MAX_FUNCTIONS_PER_IOMMU = (1 << 24) - 1;
-    /** The longest run: fleet events carry their due time in 38 bits of microseconds (76 hours). */
-    public static final long MAX_DURATION_NS = 72 * HOUR;
-    /** The shortest mean cycle period: a function's cycle count is 31 bits (72 h at 1 ms is 2.6e8). */
+    /**
+     * The longest run: ten virtual years (87,600 h). The fleet queue re-bases its 38-bit µs keys every
+     * 38 hours ({@link FleetQueue}), so the only bound is the cost, which grows linearly with the
+     * duration (events per function and hour times hours); ten years also keep every time in ns far
+     * below 2^63.
+     */
+    public static final long MAX_DURATION_NS = 87_600 * HOUR;
+    /** The shortest mean cycle period (and see {@link #MAX_CYCLES_PER_FUNCTION}). */
     public static final long MIN_CYCLE_PERIOD_NS = 1_000_000L;
+    /**
+     * The most cycles a function may expect in a run (duration / cycle period): its cycle count is 31
+     * bits, and 2^28 leaves room for eight times the mean.
+     */
+    public static final long MAX_CYCLES_PER_FUNCTION = 1L << 28;
 
     /** Validates every field and names the one that is wrong. */
     public SimConfig {
@@ -104,6 +114,11 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
         if (cyclePeriodNs < MIN_CYCLE_PERIOD_NS || cyclePeriodNs > MAX_DURATION_NS) {
             throw new IllegalArgumentException("cyclePeriod must be in [1ms, " + MAX_DURATION_NS / HOUR + "h], was "
                 + human(cyclePeriodNs));
+        }
+        if (durationNs / cyclePeriodNs > MAX_CYCLES_PER_FUNCTION) {
+            throw new IllegalArgumentException("cyclePeriod must be at least duration / 2^28 (" + human(
+                (durationNs + MAX_CYCLES_PER_FUNCTION - 1) / MAX_CYCLES_PER_FUNCTION) + " for " + human(durationNs)
+                + "), was " + human(cyclePeriodNs));
         }
         if (writesPerCycle < 0) {
             throw new IllegalArgumentException("writesPerCycle must be >= 0, was " + writesPerCycle);
@@ -232,6 +247,12 @@ public record SimConfig(int functions, int iommus, long durationNs, long seed, L
     public SimConfig withDeviceRates(final double late, final double ignoreInReset) {
         return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, late, ignoreInReset,
             cyclePeriodNs, writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
+    }
+
+    /** @return a copy with another mean cycle period. */
+    public SimConfig withCyclePeriodNs(final long ns) {
+        return new SimConfig(functions, iommus, durationNs, seed, models, faultRate, resetFailRate, lateRate, ignoreInResetRate,
+            ns, writesPerCycle, recovery, flavour, threads, operatorResetDelayNs, completionCountRate, completionCount);
     }
 
     /** @return a copy with another recovery policy. */

@@ -4,6 +4,7 @@ import io.resetguard.ats.AtsConfig;
 import io.resetguard.ats.AtsFunction;
 import io.resetguard.ats.AtsSystem;
 import io.resetguard.ats.InvResponse;
+import io.resetguard.ats.IoPageTable;
 import io.resetguard.errno.Errno;
 import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
@@ -154,7 +155,9 @@ public final class Simulation {
         final long start = System.nanoTime();
         final int shards = config.iommus();
         final AtomicLong simulated = new AtomicLong();
-        final long total = config.durationNs() * shards;
+        // progress in millionths of a shard: a year of ns times thousands of shards would overflow a long
+        final double total = 1e6 * shards;
+        final double perNs = 1e6 / config.durationNs();
         final ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.threads(), shards), r -> {
             final Thread t = new Thread(r, "resetguard-shard");
             t.setDaemon(true);
@@ -165,9 +168,9 @@ public final class Simulation {
             for (int s = 0; s < shards; s++) {
                 final int shard = s;
                 done.submit(() -> runShard(model, shard, slice -> {
-                    final long v = simulated.addAndGet(slice);
+                    final long v = simulated.addAndGet(Math.round(slice * perNs));
                     if (progress != null) {
-                        progress.accept(Math.min(1.0, (double) v / total));
+                        progress.accept(Math.min(1.0, v / total));
                     }
                 }));
             }
@@ -215,6 +218,8 @@ public final class Simulation {
         final IommuGroup group;
         final AtsFunction ats;
         final Domain domain;
+        /** The domain's page table (AtsSystem keeps one per domain for good: no map look-up per check). */
+        final IoPageTable table;
         /** The group's snapshot as probed; the slot is free only while the group is back in it. */
         final GroupState pristine;
         /** Local index of the fleet function holding the slot, or -1. */
@@ -222,10 +227,11 @@ public final class Simulation {
         /** SplitMix64 state of the holder's RESETS stream (one element, for {@link Streams#nextDouble}). */
         final long[] resets = new long[1];
 
-        Slot(final IommuGroup group, final AtsFunction ats) {
+        Slot(final IommuGroup group, final AtsFunction ats, final IoPageTable table) {
             this.group = group;
             this.ats = ats;
             this.domain = group.snapshot().domain();
+            this.table = table;
             this.pristine = group.snapshot();
         }
     }
@@ -298,8 +304,7 @@ public final class Simulation {
                     bind(i);
                 }
                 if (Streams.nextDouble(faults, 0) < config.faultRate()) {
-                    fleet.push(FleetQueue.key(FleetQueue.ceilUs((long) (Streams.nextDouble(faults, 0) * config.durationNs())),
-                        i, HANG));
+                    fleet.push(FleetQueue.ceilUs((long) (Streams.nextDouble(faults, 0) * config.durationNs())), i, HANG);
                 }
                 // a device's character for the whole run; such a function keeps its slot (never pristine)
                 final boolean late = Streams.nextDouble(faults, 0) < config.lateRate();
@@ -333,11 +338,11 @@ public final class Simulation {
             long t = 0;
             while (t < config.durationNs()) {
                 final long next = Math.min(config.durationNs(), t + slice);
-                long key;
-                // an empty queue peeks Long.MAX_VALUE, whose due time is past any allowed duration
-                while (FleetQueue.dueNs(key = fleet.peek()) <= next) {
-                    sched.runUntil(FleetQueue.dueNs(key)); // the core's events up to then, then the clock moves there
-                    fleet.pop();
+                long due;
+                // an empty queue peeks Long.MAX_VALUE, past any allowed duration
+                while ((due = fleet.peekDueNs()) <= next) {
+                    sched.runUntil(due); // the core's events up to then, then the clock moves there
+                    final long key = fleet.pop();
                     fleetEvents++;
                     if (FleetQueue.kind(key) == CYCLE) {
                         cycle(FleetQueue.index(key));
@@ -409,7 +414,7 @@ public final class Simulation {
                 final IommuGroup g = iommu.addGroup();
                 ats.watch(g);
                 final PciDev d = pci.attach(g.addFunction(Bdf.ofPacked(k), true, 0), PciCaps.typical(), null);
-                slots.add(new Slot(g, ats.attach(d)));
+                slots.add(new Slot(g, ats.attach(d), ats.table(g.snapshot().domain())));
             }
             final Slot s = slots.get(k);
             s.holder = i;
@@ -448,7 +453,7 @@ public final class Simulation {
             return (fns[2 * i + 1] & (HUNG_BIT | DISTURBED_BIT)) == 0
                 && s.group.snapshot().equals(s.pristine)
                 && ats.quiescent(s.ats)
-                && ats.table(s.domain).size() == 0
+                && s.table.size() == 0
                 && engine.itagsBusy(s.ats.fn()) == 0
                 && !recovery.inFlight(s.ats.fn())
                 && d.power() == PciDev.Power.D0 && d.busMaster() && !d.fullResetInFlight() && d.lock().owner() == null;
@@ -463,7 +468,7 @@ public final class Simulation {
             if (delay <= config.durationNs() - sched.nanoTime()) {
                 final long dueUs = FleetQueue.ceilUs(sched.nanoTime() + delay);
                 if (dueUs * 1_000 <= config.durationNs()) {
-                    fleet.push(FleetQueue.key(dueUs, i, CYCLE));
+                    fleet.push(dueUs, i, CYCLE);
                 }
             }
         }
@@ -472,7 +477,7 @@ public final class Simulation {
         void cycle(final int i) {
             final Slot s = bind(i);
             final long iova = cycles(i);
-            fns[2 * i + 1]++; // SimConfig's bounds (>= 1 ms mean cycle, <= 72 h) keep this far below 2^31
+            fns[2 * i + 1]++; // SimConfig keeps duration / cycle period <= 2^28, far below 2^31
             if (ats.map(s.domain, iova, first + i, true) >= 0) {
                 sched.schedule(WRITE_GAP_NS, new Cycle(i, s, iova));
             } else {

@@ -228,7 +228,10 @@ class SimulationTest {
         SimConfig.defaults().withFleet(SimConfig.MAX_FUNCTIONS_PER_IOMMU + 1, 2); // two IOMMUs hold them
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> SimConfig.defaults().withDurationNs(SimConfig.MAX_DURATION_NS + 1)).getMessage().startsWith("duration"));
-        assertTrue(FleetQueue.dueNs(Long.MAX_VALUE) > SimConfig.MAX_DURATION_NS, "an empty fleet queue peeks past the end");
+        assertTrue(new FleetQueue(4).peekDueNs() > SimConfig.MAX_DURATION_NS, "an empty fleet queue peeks past the end");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SimConfig.defaults()
+            .withDurationNs(SimConfig.MAX_DURATION_NS).withCyclePeriodNs(SimConfig.MIN_CYCLE_PERIOD_NS))
+            .getMessage().startsWith("cyclePeriod"), "a cycle count that would overflow 31 bits");
         assertEquals(SimConfig.MAX_FUNCTIONS_PER_IOMMU, (1 << FleetQueue.INDEX_BITS) - 1, "slot + 1 fits 24 bits");
         final SimConfig d = SimConfig.defaults();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new SimConfig(d.functions(), d.iommus(), d.durationNs(),
