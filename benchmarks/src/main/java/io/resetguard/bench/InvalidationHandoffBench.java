@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  *   java -jar benchmarks/target/benchmarks.jar InvalidationHandoffBench -p queue=jctools-mpsc -p functions=1
  * </pre>
  * Two busy threads on two cores: use at least 3 forks (the default) and read the per-fork values;
- * on this VM a cross-core hand-off is bimodal from fork to fork (java-toolchain.md §3).
+ * on this VM a cross-core hand-off is bimodal from fork to fork (docs/toolchain.md §3).
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

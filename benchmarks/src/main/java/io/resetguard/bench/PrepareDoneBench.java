@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *     same group.</li>
  * <li>{@link #casTransition} and {@link #casTransitionContended}: the floor. One successful
  *     {@code get} + {@code compareAndSet} that flips an {@link AtomicReference} between two objects
- *     (a retry loop, as in the baselines of {@code java-toolchain.md} §3: 6.0 ns on JDK 17
+ *     (a retry loop, as in the baselines of docs/toolchain.md §3: 6.0 ns on JDK 17
  *     single-threaded, about 31 ns per thread with two threads on one reference). A prepare+done
  *     pair is two transitions; the report's target compares the pair with one CAS.</li>
  * </ul>
@@ -270,7 +270,7 @@ public class PrepareDoneBench {
 
     /**
      * {@link #casTransition} on two threads on the same reference: the contended CAS (about 31 ns
-     * per transition per thread on this kind of VM, java-toolchain.md §3).
+     * per transition per thread on this kind of VM, docs/toolchain.md §3).
      *
      * @return the value installed
      */

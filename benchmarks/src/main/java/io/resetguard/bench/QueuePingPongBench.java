@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  *   java -jar benchmarks/target/benchmarks.jar QueuePingPongBench -p channel=jctools-mpsc,atomic
  * </pre>
- * Reference on this kind of VM (java-toolchain.md §3): about 630 ns for JCTools SPSC or AtomicLong,
+ * Reference on this kind of VM (docs/toolchain.md §3): about 630 ns for JCTools SPSC or AtomicLong,
  * 950 ns for JCTools MPSC, with whole forks now and then at about 160 ns.
  */
 @BenchmarkMode(Mode.SampleTime)

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Atc - one function's Address Translation Cache: a bounded, direct-mapped cache of translation
- * completions (PASID, IOVA page) to (physical page reference, writable), kernel-semantics.md §5.
+ * completions (PASID, IOVA page) to (physical page reference, writable), docs/protocol.md §5.
  *
  * <p>Each slot holds an immutable {@link Entry}; fills and invalidations are single-slot atomic
  * writes. A fill that raced with an invalidation is discarded, as PCIe requires of a device: every

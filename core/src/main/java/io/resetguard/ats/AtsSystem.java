@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * AtsSystem - ATS, the ATCs and their invalidation, playing three parts of kernel-semantics.md §5:
+ * AtsSystem - ATS, the ATCs and their invalidation, playing three parts of docs/protocol.md §5:
  * <ul>
  * <li><b>the OS</b>: {@link #map} and {@link #unmap} in the IOMMU's order (clear the PTE, invalidate
  *     the IOTLB, send ATC invalidations to every ATS-enabled function using the domain, wait, and
@@ -113,7 +113,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
      * The {@link io.resetguard.pci.ResetBarrier} of the PCI core: a hardware reset of {@code dev}
      * starts only once the sync behind prepare()'s final ATC flush (see {@link #reconcile}) has
      * completed or timed out, as the driver's blocking-domain attach waits for it before prepare()
-     * returns (kernel-semantics.md §1.7, §7 scenario 15). Nothing pending: at once.
+     * returns (docs/protocol.md §1.7, §7 scenario 15). Nothing pending: at once.
      */
     private void beforeHwReset(final PciDev dev, final Runnable proceed) {
         final AtsFunction f = functions.get(dev.fn());

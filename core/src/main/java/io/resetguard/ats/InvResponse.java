@@ -1,6 +1,6 @@
 package io.resetguard.ats;
 
-/** How a function answers ATC Invalidate Requests (fault injection, kernel-semantics.md §5, §7). */
+/** How a function answers ATC Invalidate Requests (fault injection, docs/protocol.md §5, §7). */
 public enum InvResponse {
     /** Processes the request and completes after its answer latency. */
     NORMAL,

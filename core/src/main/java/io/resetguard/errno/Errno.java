@@ -16,7 +16,7 @@ public enum Errno {
     OK(0),
     /** Operation not permitted, e.g. claiming DMA ownership of a group that is already owned. */
     EPERM(1),
-    /** I/O error, e.g. AMD completion-wait timeout (kernel-semantics.md §3.5). */
+    /** I/O error, e.g. AMD completion-wait timeout (docs/protocol.md §3.5). */
     EIO(5),
     /** Try again: {@code pci_try_reset_function()} contention, VT-d ITE abort (§3.4, §4.3). */
     EAGAIN(11),

@@ -5,7 +5,7 @@ package io.resetguard.event;
  *
  * <p>A kernel {@code WARN_ON()} is emulated as a recorded event of category {@link EventCategory#WARN}
  * and never as a Java exception, so that tests and reports can count them. The section numbers refer
- * to {@code kernel-semantics.md}.
+ * to {@code docs/protocol.md}.
  */
 public enum EventType {
     /** §1.2 step 3: M70 {@code WARN_ON(group->resetting_domain)} on re-entry; prepare returns -EBUSY. */

@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Lifecycle: a {@link Type#PAGING} or {@link Type#IDENTITY} domain is allocated by the fabric and
  * freed once with {@link Fabric#freeDomain(Domain)}. Freeing is monotonic and visible to every
- * thread, so any later attach of the domain is detected as a use-after-free (kernel-semantics.md
+ * thread, so any later attach of the domain is detected as a use-after-free (docs/protocol.md
  * §1.6, invariant 12). A {@link Type#BLOCKED} domain belongs to its group and is never freed.
  *
  * <p>Memory ordering: {@link #isFreed()} is an acquire load of the freed flag and

@@ -6,7 +6,7 @@ import java.util.Objects;
  * PciFunction - one PCI function (a {@code struct pci_dev}) behind an IOMMU.
  *
  * <p>Static properties: its address, whether {@code pci_ats_supported()} holds (the ATS capability
- * is present and the device is trusted; kernel-semantics.md §4.7: the reset hooks key off
+ * is present and the device is trusted; docs/protocol.md §4.7: the reset hooks key off
  * <em>supported</em>, not enabled), and its PASID count ({@code dev->iommu->max_pasids}; 0 means no
  * PASID support). Its IOMMU reset state lives in its group's snapshot, not here.
  */

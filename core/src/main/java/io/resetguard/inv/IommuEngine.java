@@ -26,7 +26,7 @@ import java.util.function.IntFunction;
  * IommuEngine - one IOMMU's invalidation engine: a command queue that any number of threads submit
  * to and that one consumer at a time drains, the ITags of every function (32 each, never reused
  * before completion or timeout), timeouts, late completions, and the sync semantics of the driver
- * flavour (kernel-semantics.md §3, §5).
+ * flavour (docs/protocol.md §3, §5).
  *
  * <p>Structure (the JCTools/Agrona single-consumer pattern):
  * <pre>

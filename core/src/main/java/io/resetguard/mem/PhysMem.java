@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * PhysMem - emulated physical memory: pages with an owner and a generation, so that an access
  * through a translation made before a page was freed (and perhaps handed to someone else) is
- * detectable (kernel-semantics.md §5 "memory corruption, concretely", invariant 1).
+ * detectable (docs/protocol.md §5 "memory corruption, concretely", invariant 1).
  *
  * <p>A page reference ({@link #ref}) packs the page frame number and the generation the holder saw:
  * <pre>

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Invariants - the state invariants of kernel-semantics.md §6 that a single {@link GroupState}
+ * Invariants - the state invariants of docs/protocol.md §6 that a single {@link GroupState}
  * snapshot must satisfy at every commit (every release of {@code group->mutex}).
  *
  * <p>Checked here, by number:

@@ -16,7 +16,7 @@ import io.resetguard.state.PasidTable;
  * ({@code GroupState -> GroupState}) that a {@link io.resetguard.state.StateCell} applies.
  *
  * <p>Each method corresponds to a kernel function running under {@code group->mutex}; its Javadoc
- * cites the section of {@code kernel-semantics.md} it implements. Every method:
+ * cites the section of {@code docs/protocol.md} it implements. Every method:
  * <ul>
  * <li>returns the next snapshot, or {@code s} itself when nothing changes;</li>
  * <li>puts its errno in {@code ctx.result(...)}, its WARNs in {@code ctx.warn(...)}, and asks

@@ -19,7 +19,7 @@ import java.util.Objects;
 /**
  * Oracle - turns the emulator's findings into reports: memory corruption and stale reads through
  * stale ATC entries, functions stuck blocked (liveness), attaches of freed domains (use-after-free),
- * and invalidations sent to blocked functions (kernel-semantics.md §6 invariants 1, 3, 4, 12).
+ * and invalidations sent to blocked functions (docs/protocol.md §6 invariants 1, 3, 4, 12).
  *
  * <p>The checks that must happen at the moment of the access run where the access is emulated and
  * record a {@link EventCategory#VIOLATION} event; this class adds the checks that need a quiet

@@ -23,7 +23,7 @@ import static io.resetguard.time.Scheduler.MS;
 /**
  * PciCore - the emulated PCI core: the reset methods of {@code pci.c}/{@code quirks.c}/
  * {@code pci-acpi.c}, their probing, the method walk, the reset entry points and their locks
- * (kernel-semantics.md §4), with the IOMMU hooks of each method placed as in the kernel and the
+ * (docs/protocol.md §4), with the IOMMU hooks of each method placed as in the kernel and the
  * post-reset rule of the fabric's {@link io.resetguard.model.ProtocolModel}
  * ({@link IommuGroup#finishReset}).
  *

@@ -2,7 +2,7 @@ package io.resetguard.pci;
 
 /**
  * Device-specific reset quirks ({@code pci_dev_reset_methods[]} in quirks.c) that the emulator
- * models, one per behaviour that matters to the IOMMU hooks (kernel-semantics.md §2.2, §4.1).
+ * models, one per behaviour that matters to the IOMMU hooks (docs/protocol.md §2.2, §4.1).
  */
 public enum Quirk {
     /**

@@ -6,7 +6,7 @@ package io.resetguard.pci;
  * <p>In the kernel, {@code pci_dev_reset_iommu_prepare()} returns only once the IOMMU driver has
  * attached the blocking domain, and the driver's part of that attach is to disable ATS, issue the
  * final ATC invalidation and wait for its completion (or its timeout) before it returns
- * (kernel-semantics.md §1.7 on what the driver is expected to do, and the SMMUv3 ordering there;
+ * (docs/protocol.md §1.7 on what the driver is expected to do, and the SMMUv3 ordering there;
  * §7 scenario 15: "prepare must have disabled ATS and drained invalidations before the FLR bit is
  * set"). In the emulator that wait is a continuation: the PCI core asks the barrier before every
  * hardware reset (FLR bit, D3hot, {@code _RST}, secondary bus reset, a quirk's register sequence)

@@ -1,7 +1,7 @@
 package io.resetguard.pci;
 
 /**
- * The kernel's reset methods, in the order of {@code pci_reset_fn_methods[]} (kernel-semantics.md
+ * The kernel's reset methods, in the order of {@code pci_reset_fn_methods[]} (docs/protocol.md
  * §4.1), with their sysfs {@code reset_method} names.
  */
 public enum ResetMethod {
@@ -29,7 +29,7 @@ public enum ResetMethod {
     /**
      * @return whether this method's probe runs the IOMMU hooks: {@code device_specific} wraps the
      *         quirk's {@code reset(dev, probe)} in prepare/done, and {@code bus} prepares before its
-     *         slot/bus checks, also in probe mode (kernel-semantics.md §4.1)
+     *         slot/bus checks, also in probe mode (docs/protocol.md §4.1)
      */
     public boolean probeRunsHooks() {
         return this == DEVICE_SPECIFIC || this == BUS;

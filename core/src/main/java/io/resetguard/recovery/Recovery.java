@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recovery - recovery of a function whose ATC invalidation timed out, by resetting it
- * (kernel-semantics.md §3.2 and §2.4/§2.5), as selected by a {@link RecoveryPolicy}.
+ * (docs/protocol.md §3.2 and §2.4/§2.5), as selected by a {@link RecoveryPolicy}.
  *
  * <p>It listens on every engine's interrupt path ({@link IommuEngine.TimeoutListener}) and never
  * blocks there: the reset runs later from the scheduler. At most one recovery per function is in

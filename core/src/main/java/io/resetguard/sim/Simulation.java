@@ -57,7 +57,7 @@ import java.util.function.LongConsumer;
  * reset method fails with probability {@link SimConfig#resetFailRate()}, its DMA engine keeps
  * replaying its last buffers every second, and a completed reset cures it. Independently, with
  * probability {@link SimConfig#lateRate()} the device answers every invalidation after the timeout
- * (kernel-semantics.md §3.3: a late completion), and with probability
+ * (docs/protocol.md §3.3: a late completion), and with probability
  * {@link SimConfig#ignoreInResetRate()} it drops invalidations that reach it while it is being reset
  * (§7 scenario 15). A hang replaces either, and the reset that cures it leaves the device normal.
  * With probability {@link SimConfig#completionCountRate()} a device answers each invalidation with

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Streams - the simulator's random numbers: one independent stream per (seed, replication,
  * function, purpose), so that a run is reproducible bit for bit whatever the shard scheduling, and
  * changing one function's behaviour does not shift any other function's draws (common random numbers
- * across protocol models, as SSJ and DSOL do it; peers-and-anchors.md §5).
+ * across protocol models, as SSJ and DSOL do it; docs/toolchain.md §5).
  */
 public final class Streams {
     /** What a stream is used for; each purpose gets its own stream per function. */

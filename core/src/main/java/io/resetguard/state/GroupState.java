@@ -16,7 +16,7 @@ import java.util.Objects;
  * final (JLS 17.5) and the arrays are never written after construction.
  *
  * <pre>
- *  GroupState                                  kernel (kernel-semantics.md §1.1)
+ *  GroupState                                  kernel (docs/protocol.md §1.1)
  *  +--------------------+
  *  | domain             |  group-&gt;domain         logical domain; null if default-domain alloc failed
  *  | blockingAllocated  |  group-&gt;blocking_domain != NULL (the object itself is the group's own)

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * PasidTable - an immutable, sorted map from PASID (&ge; 1) to {@link Domain}.
  *
  * <p>Used twice: as the group's {@code pasid_array} (the logical PASID attachments that prepare()
- * retains and done() restores, kernel-semantics.md §1.1) and, per device, as the physical PASID
+ * retains and done() restores, docs/protocol.md §1.1) and, per device, as the physical PASID
  * attachments of the emulated IOMMU. PASID 0 ({@code IOMMU_NO_PASID}) is the RID and lives
  * elsewhere. Tables are small, so lookups are a binary search over two parallel arrays and updates
  * copy them.

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** kernel-semantics.md §7 scenarios 1, 4, 9 and 11, and the memory allocator the oracle relies on. */
+/** docs/protocol.md §7 scenarios 1, 4, 9 and 11, and the memory allocator the oracle relies on. */
 class RecoveryScenariosTest {
 
     @Test

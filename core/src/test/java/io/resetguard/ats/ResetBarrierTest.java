@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * prepare()'s final ATC flush completes (or times out) before the hardware reset starts
- * (kernel-semantics.md §1.7, §7 scenario 15): the PCI core waits on the ATS layer's ResetBarrier.
+ * (docs/protocol.md §1.7, §7 scenario 15): the PCI core waits on the ATS layer's ResetBarrier.
  */
 class ResetBarrierTest {
 

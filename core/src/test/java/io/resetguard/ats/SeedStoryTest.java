@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The seed's story end to end (seed patch commit message; kernel-semantics.md §5 "memory
+ * The seed's story end to end (seed patch commit message; docs/protocol.md §5 "memory
  * corruption, concretely"), per protocol model and recovery policy:
  * <ol>
  * <li>the function's ATC caches IOVA 7 -&gt; page P;</li>

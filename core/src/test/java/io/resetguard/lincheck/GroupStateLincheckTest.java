@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * check backs the lock-free claim: the CAS cell is obstruction-free and the locking cell is not.
  *
  * <p>The sequential specification ({@link PlainSpec}) is a plain model of the group's bookkeeping
- * written from kernel-semantics.md, not the core's rules: a history is accepted only if some order of
+ * written from docs/protocol.md, not the core's rules: a history is accepted only if some order of
  * its operations gives the same results in that model. Domains are compared by id; the specification
  * learns the ids from a fabric built the same way.
  *
@@ -145,7 +145,7 @@ class GroupStateLincheckTest {
 
     /**
      * The plain sequential specification: the group's reset bookkeeping as a handful of fields,
-     * written from kernel-semantics.md §1.2-§1.6 and §2.2 without the core's rules or state cells (a
+     * written from docs/protocol.md §1.2-§1.6 and §2.2 without the core's rules or state cells (a
      * fabric is built only to learn the domain ids the object under test will see). A rule of the
      * core that disagrees with the kernel's text therefore shows up as a non-linearizable history,
      * even in a run with one thread.

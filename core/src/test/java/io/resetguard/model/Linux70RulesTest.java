@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Linux 7.0 (M70): kernel-semantics.md §1.2, §1.4, §1.6 and invariant 14, on both state cells. */
+/** Linux 7.0 (M70): docs/protocol.md §1.2, §1.4, §1.6 and invariant 14, on both state cells. */
 class Linux70RulesTest {
 
     private static Rig rig(final StateImpl impl) {

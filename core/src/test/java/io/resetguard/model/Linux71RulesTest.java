@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Linux 7.1 (M71): kernel-semantics.md §1.3, §1.5, §1.6, §2.2 and invariants 6–11, on both cells. */
+/** Linux 7.1 (M71): docs/protocol.md §1.3, §1.5, §1.6, §2.2 and invariants 6–11, on both cells. */
 class Linux71RulesTest {
 
     private static Rig rig(final StateImpl impl) {

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The seed patch (SEED): kernel-semantics.md §2.3 and invariant 4, on both state cells. */
+/** The seed patch (SEED): docs/protocol.md §2.3 and invariant 4, on both state cells. */
 class SeedRulesTest {
 
     private static Rig rig(final StateImpl impl) {

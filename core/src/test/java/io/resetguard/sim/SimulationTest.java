@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fleet simulator on a small fleet: the models differ as kernel-semantics.md says, reproducibly. */
+/** The fleet simulator on a small fleet: the models differ as docs/protocol.md says, reproducibly. */
 class SimulationTest {
 
     private static SimConfig small() {

@@ -18,7 +18,7 @@ public @interface Race {
     /** @return the race, as "operation || operation" (e.g. {@code "prepare(A) || prepare(B)"}) */
     String value();
 
-    /** @return the kernel-semantics.md §7 scenario numbers it covers (empty if none names it) */
+    /** @return the docs/protocol.md §7 scenario numbers it covers (empty if none names it) */
     int[] scenarios() default {};
 
     /** @return the §6 invariants its arbiter checks beyond {@code Invariants.check} */

@@ -1,5 +1,5 @@
 /**
- * jcstress tests of ResetGuard's core: one test class per race of kernel-semantics.md §7 that the
+ * jcstress tests of ResetGuard's core: one test class per race of docs/protocol.md §7 that the
  * emulator models, grouped by theme as the jcstress samples are, each with an arbiter that checks
  * the §6 invariants and can only land a violation on a FORBIDDEN outcome; plus the negative controls
  * that prove the suite can see the bugs it is about.

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Structure of the suite and of its "verify" subset, checked in {@code test} (before the minutes-long
  * jcstress run): every race test names its race, every negative control is in the gate, and the gate
- * still covers at least {@link JcstressSuiteIT#MIN_RACES} distinct races of kernel-semantics.md.
+ * still covers at least {@link JcstressSuiteIT#MIN_RACES} distinct races of docs/protocol.md.
  */
 class SuiteStructureTest {
     @Test

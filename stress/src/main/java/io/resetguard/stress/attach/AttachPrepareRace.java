@@ -23,7 +23,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * AttachPrepareRace - VFIO/iommufd attaches a new paging domain to a group while one of its
- * functions is being prepared for a reset (kernel-semantics.md §1.6 row 1, §7 scenario 6;
+ * functions is being prepared for a reset (docs/protocol.md §1.6 row 1, §7 scenario 6;
  * invariants 10 and 11).
  *
  * <p>The fixture is one group with two ATS functions: A {@code 0000:3b:00.0}, which is reset, and

@@ -20,7 +20,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * DeferredAttachPrepareRace - a DMA map through {@code iommu_deferred_attach()} (the lazy RID
- * attach of the DMA API) races {@code prepare(A)} (kernel-semantics.md §1.6 row 3, §7 scenario 8:
+ * attach of the DMA API) races {@code prepare(A)} (docs/protocol.md §1.6 row 3, §7 scenario 8:
  * -EBUSY while fenced, which makes the map fail; it must never move a parked RID).
  *
  * <p>The fixture is one linux-7.1 group with one ATS function A {@code 0000:3b:00.0} on the default

@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * NullDomainAttachPrepareRace - a reset's {@code prepare(A)} in a group whose default-domain
  * allocation failed at probe ({@code group->domain == NULL}) races VFIO's
- * {@code iommu_attach_group(NEW)} (kernel-semantics.md §1.2 note, §1.4, §1.5, §2.1
+ * {@code iommu_attach_group(NEW)} (docs/protocol.md §1.2 note, §1.4, §1.5, §2.1
  * {@code d769711fcddd}, §7 scenario 13; invariants 10, 11 and 14).
  *
  * <p>The fixture is one group created with {@code Iommu.addGroup(false)} (no default domain:

@@ -23,7 +23,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * OwnerReleasePrepareRace - VFIO closes the group ({@code iommu_group_release_dma_owner()}, a
  * must-succeed teardown back to the default domain) while function A is being prepared for a reset,
- * and then frees the domain it had attached (kernel-semantics.md §1.6 row 2, §2.1, §7 scenario 6
+ * and then frees the domain it had attached (docs/protocol.md §1.6 row 2, §2.1, §7 scenario 6
  * "VFIO close/ownership release during reset"; invariants 10, 11 and 12: in 7.0 the nofail teardown
  * WARNs and leaves group-&gt;domain on the freed domain, the use-after-free that 7.1 fixed).
  *

@@ -21,7 +21,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * PasidAttachPrepareRace - {@code iommu_attach_device_pasid(A, 1, NEW)} (an SVA bind, an iommufd
- * PASID attach) races {@code prepare(A)} (kernel-semantics.md §1.6 row 4, §7 scenario 7;
+ * PASID attach) races {@code prepare(A)} (docs/protocol.md §1.6 row 4, §7 scenario 7;
  * invariants 3, 10 and 11).
  *
  * <p>The fixture is one linux-7.1 group with one ATS function A {@code 0000:3b:00.0} that supports

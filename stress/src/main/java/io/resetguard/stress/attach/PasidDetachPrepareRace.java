@@ -24,7 +24,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * PasidDetachPrepareRace - {@code iommu_detach_device_pasid(A, 1)} (not fenced: a teardown) races
- * {@code prepare(A)} (kernel-semantics.md §1.6 row 5, §7 scenario 7: "PASID detach during reset
+ * {@code prepare(A)} (docs/protocol.md §1.6 row 5, §7 scenario 7: "PASID detach during reset
  * (entry erased; M70 redundant driver call; done must not resurrect it)"; invariant 10).
  *
  * <p>The fixture is one group with one ATS function A {@code 0000:3b:00.0} with two PASIDs and a

@@ -30,7 +30,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * ConcurrentSubmittersRace - two threads submit ATC invalidations and syncs to one IOMMU's command
- * queue at the same time (kernel-semantics.md §5 "IOMMU-side sequencing", §7 scenario 12 with
+ * queue at the same time (docs/protocol.md §5 "IOMMU-side sequencing", §7 scenario 12 with
  * healthy devices: several functions' invalidations under the syncs of one queue).
  *
  * <p>The fixture is one linux-7.1 group on IOMMU {@code smmu0} with two ATS functions A

@@ -33,7 +33,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * DuplicateTimeoutRace - two ATC-invalidation timeouts for the same function reach the IOMMU
- * driver's interrupt path on two CPUs at once, with the seed's recovery worker (kernel-semantics.md
+ * driver's interrupt path on two CPUs at once, with the seed's recovery worker (docs/protocol.md
  * §3.2 step 3b, §7 scenario 11: "storm of ATC timeouts for one device while its recovery runs
  * (dedup window)").
  *

@@ -21,7 +21,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * FailedWorkerResetRace - {@code done()} after a failed reset performed by another thread
- * (kernel-semantics.md §7 scenario 4, invariant 4): under the seed, the ATC-timeout recovery worker
+ * (docs/protocol.md §7 scenario 4, invariant 4): under the seed, the ATC-timeout recovery worker
  * (§3.2) and a user's {@code echo 1 > reset} reset the same function, and at least one of the two
  * resets fails. Whichever thread resets last decides: a later good reset must unblock the function,
  * and a failed reset must never unblock it.

@@ -28,7 +28,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * SubmitPrepareRace - an unmap's ATC invalidation for function A is submitted while A's reset calls
- * {@code prepare(A)} (kernel-semantics.md §7 scenario 15, "unmap racing with reset: prepare must have
+ * {@code prepare(A)} (docs/protocol.md §7 scenario 15, "unmap racing with reset: prepare must have
  * disabled ATS and drained invalidations before the FLR bit is set"; §6 invariant 3: no new ATC
  * invalidations to a blocked function; invariant 5: ATS is re-enabled only after a flush).
  *

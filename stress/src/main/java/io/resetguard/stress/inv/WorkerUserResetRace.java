@@ -26,7 +26,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * WorkerUserResetRace - the seed's ATC-timeout recovery worker races a user's
- * {@code echo 1 > reset} of the same function (kernel-semantics.md §3.2 steps c-e, §7 scenario 1:
+ * {@code echo 1 > reset} of the same function (docs/protocol.md §3.2 steps c-e, §7 scenario 1:
  * the worker's private {@code prepare()} runs under the device lock, which it then drops before its
  * own {@code pci_reset_function()}; invariants 4, 16 and 17).
  *

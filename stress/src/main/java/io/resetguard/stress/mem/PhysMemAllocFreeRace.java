@@ -16,7 +16,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * PhysMemAllocFreeRace - two owners allocate and free pages of one {@link PhysMem} at once: the
- * lock-free page words and the tagged intrusive free stack under contention (kernel-semantics.md §5
+ * lock-free page words and the tagged intrusive free stack under contention (docs/protocol.md §5
  * "memory corruption, concretely", invariant 1). The oracle's whole verdict on stale-ATC corruption
  * rests on this allocator: a page handed out twice, a page lost from the free stack, or a stale
  * reference that still checks VALID would make it miss a corruption or report one that did not

@@ -31,7 +31,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * FailedFlrFallbackRace - a {@code pci_reset_function(A)} whose FLR times out waiting for readiness
  * ({@code pci_dev_wait()} gives up with -ENOTTY, so the walk goes on) and whose next method, pm,
- * succeeds, races VFIO's {@code iommu_attach_group(NEW)} (kernel-semantics.md §4.2, §4.5, §7
+ * succeeds, races VFIO's {@code iommu_attach_group(NEW)} (docs/protocol.md §4.2, §4.5, §7
  * scenario 3: "SEED: one done() unblocks; M71+skip-done: depth leak (2.6)"; invariants 3, 4, 11
  * and 15).
  *

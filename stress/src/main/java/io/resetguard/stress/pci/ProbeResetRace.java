@@ -30,7 +30,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * ProbeResetRace - a sysfs {@code reset_method} write of "default" (which re-runs
  * {@code pci_init_reset_methods()}: every method in probe mode) races a full
- * {@code pci_reset_function(A)} of the same ATS function (kernel-semantics.md §4.1 hook placement,
+ * {@code pci_reset_function(A)} of the same ATS function (docs/protocol.md §4.1 hook placement,
  * §4.2 probing, §4.3 locks, §7 scenario 14; invariants 3, 14, 15 and 17).
  *
  * <p>The probe takes no device lock: {@code PciCore.storeResetMethods} goes straight to the probes,

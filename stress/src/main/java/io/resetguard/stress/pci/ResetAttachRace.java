@@ -23,7 +23,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * ResetAttachRace - a full {@code pci_reset_function(A)} races VFIO's {@code iommu_attach_group(NEW)}
- * (kernel-semantics.md §4.3, §1.6 row 1, §7 scenario 6; invariants 3, 10 and 11: the attach gets 0
+ * (docs/protocol.md §4.3, §1.6 row 1, §7 scenario 6; invariants 3, 10 and 11: the attach gets 0
  * before or after the reset, or -EBUSY during it, and never changes a parked function).
  *
  * <p>The fixture is one linux-7.1 group with ATS functions A {@code 0000:3b:00.0} (reset) and B

@@ -26,7 +26,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * ResetResetRace - two full {@code pci_reset_function()} calls on the same function from two threads
- * (kernel-semantics.md §4.3, §6 invariant 17: "two full-function resets of the same device never
+ * (docs/protocol.md §4.3, §6 invariant 17: "two full-function resets of the same device never
  * overlap (device lock)"; §7 scenario 1, the sysfs {@code reset} write racing another resetter).
  *
  * <p>The fixture is one group with one ATS function A {@code 0000:3b:00.0}, enumerated on a

@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * SiblingResetRace - full resets of two sibling functions of one IOMMU group from two threads, each
- * under its own device lock (kernel-semantics.md §4.2, §4.3, §7 scenario 5: "M70: second gets
+ * under its own device lock (docs/protocol.md §4.2, §4.3, §7 scenario 5: "M70: second gets
  * -EBUSY; M71: both proceed, recovery_cnt == 2"; invariants 6, 14 and 15).
  *
  * <p>The fixture is one group with ATS functions A {@code 0000:3b:00.0} and B {@code 0000:3b:00.1},

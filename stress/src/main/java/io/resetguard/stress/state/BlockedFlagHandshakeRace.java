@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * BlockedFlagHandshakeRace - the store-then-load handshake between a reset that blocks function A and
- * a submitter that is about to send A an ATC invalidation (kernel-semantics.md §6 invariant 3,
+ * a submitter that is about to send A an ATC invalidation (docs/protocol.md §6 invariant 3,
  * "blocked means blocked: no new ATC invalidations to it", and §7 scenario 15: prepare must drain
  * whatever a submitter already committed to send).
  *

@@ -23,7 +23,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * HotplugPrepareRace - a new sibling C is hot-added to the group while function A is being prepared
- * for a reset (kernel-semantics.md §7 scenario 10, raised in Kevin Tian's review of an earlier
+ * for a reset (docs/protocol.md §7 scenario 10, raised in Kevin Tian's review of an earlier
  * revision: the new device must land on group-&gt;domain and must not inherit the blocking state).
  *
  * <p>The fixture is one group with ATS functions A {@code 0000:3b:00.0} and C {@code 0000:3b:00.2};

@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * NestedPrepareAttachRace - a nested reset (cxl_bus around bus, or a quirk around its inner
  * {@code pcie_flr()}) runs prepare, prepare, done on function A while VFIO attaches a new domain to
- * the group (kernel-semantics.md §2.2, §7 scenario 2; invariants 9 and 11: only the outermost
+ * the group (docs/protocol.md §2.2, §7 scenario 2; invariants 9 and 11: only the outermost
  * done() changes the hardware, and the attach fence holds until then).
  *
  * <p>The fixture is one linux-7.1 group with one ATS function A {@code 0000:3b:00.0} on the default

@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * PrepareDoneRace - a function that is already prepared (parked on the blocking domain) gets a
  * second {@code prepare()} from one thread while another thread calls {@code done()} for the first
- * one (kernel-semantics.md §1.2-§1.5, §2.2; §7 scenarios 1 and 4: a recovery worker's private
+ * one (docs/protocol.md §1.2-§1.5, §2.2; §7 scenarios 1 and 4: a recovery worker's private
  * prepare racing a sysfs reset's done, which the device lock does not serialize).
  *
  * <p>The fixture is one group with one ATS function {@code 0000:3b:00.0}; the constructor calls

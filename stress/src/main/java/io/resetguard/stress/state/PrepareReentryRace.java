@@ -22,7 +22,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * PrepareReentryRace - two threads call {@code pci_dev_reset_iommu_prepare()} on the same function
- * at the same time (kernel-semantics.md §1.2, §1.3, §2.2, §2.3; invariants 6-9 and 14; §6
+ * at the same time (docs/protocol.md §1.2, §1.3, §2.2, §2.3; invariants 6-9 and 14; §6
  * invariant 17: only callers that bypass the PCI device lock can do this).
  *
  * <p>The fixture is one group with one ATS-capable function {@code 0000:3b:00.0} on the group's

@@ -22,7 +22,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * SiblingPrepareRace - two functions of one IOMMU group are reset at the same time, each under its
- * own device lock, so their {@code prepare()} calls race legitimately (kernel-semantics.md §7
+ * own device lock, so their {@code prepare()} calls race legitimately (docs/protocol.md §7
  * scenario 5; §1.2 step 3, §1.3; invariants 6 and 14).
  *
  * <p>The fixture is one group with two ATS functions, A {@code 0000:3b:00.0} and B

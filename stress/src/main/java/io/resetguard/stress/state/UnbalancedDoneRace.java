@@ -24,7 +24,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * UnbalancedDoneRace - under linux-7.1 a function prepared once gets two concurrent
- * {@code done()} calls (kernel-semantics.md §1.5, §2.2; invariants 6, 8 and 9: "reset_depth never
+ * {@code done()} calls (docs/protocol.md §1.5, §2.2; invariants 6, 8 and 9: "reset_depth never
  * underflows; unbalanced done() is a WARN and a no-op"). This is the caller bug of a done() without
  * its prepare(), e.g. a reset path that calls done() twice, racing the legitimate one.
  *

@@ -22,7 +22,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * UnplugPrepareRace - function A is hot-unplugged ({@code iommu_release_device()}) while a
- * recovery's {@code prepare(A)} runs (kernel-semantics.md §7 scenario 9: the worker holds a
+ * recovery's {@code prepare(A)} runs (docs/protocol.md §7 scenario 9: the worker holds a
  * {@code pci_dev_get} reference, so the PCI device outlives its gdev; §9 open question: does
  * removing a blocked gdev give back its recovery_cnt?).
  *
