@@ -94,8 +94,8 @@ public final class LockFreeWordCell extends WordCell {
 
     @Override
     public boolean tryPrepare(final PciFunction fn, final OpCtx ctx) {
-        ctx.beginAttempt();
         if (!fn.atsSupported()) {
+            ctx.beginAttempt();
             return true; // 0, the IOMMU is not touched
         }
         for (;;) {
@@ -129,7 +129,7 @@ public final class LockFreeWordCell extends WordCell {
                 }
             } else {
                 final long ng = WordRules.prepareFlag(model, fn, slot, g, blockingCode, o.pasidArrayEmpty(),
-                    o.fn(GroupWord.resettingSlot(g)), ctx);
+                    o.fn(o.resettingSlot(g)), ctx);
                 if (ng == FnWord.SLOW) {
                     return false;
                 }
@@ -142,8 +142,8 @@ public final class LockFreeWordCell extends WordCell {
 
     @Override
     public boolean tryDone(final PciFunction fn, final Errno resetResult, final OpCtx ctx) {
-        ctx.beginAttempt();
         if (!fn.atsSupported()) {
+            ctx.beginAttempt();
             return true;
         }
         for (;;) {
@@ -217,7 +217,7 @@ public final class LockFreeWordCell extends WordCell {
                 if ((long) GROUP.getAcquire(this) != g) {
                     continue;
                 }
-                return slot >= 0 && GroupWord.has(g, GroupWord.RST) && GroupWord.resettingSlot(g) == slot;
+                return slot >= 0 && GroupWord.has(g, GroupWord.RST) && o.resettingSlot(g) == slot;
             }
             if (slot < 0) {
                 if ((long) GROUP.getAcquire(this) != g) {
@@ -271,7 +271,7 @@ public final class LockFreeWordCell extends WordCell {
             }
             final int b = FnWord.blocked(f);
             final Domain rid = GroupWord.has(g, GroupWord.RST) && GroupWord.has(g, GroupWord.PRK)
-                && GroupWord.resettingSlot(g) == slot ? blocking : domains.get(FnWord.rid(f));
+                && o.resettingSlot(g) == slot ? blocking : domains.get(FnWord.rid(f));
             return new DeviceState(fn, GdevBlocked.values()[b], FnWord.depth(f), rid, o.pasids(slot));
         }
     }
@@ -317,7 +317,7 @@ public final class LockFreeWordCell extends WordCell {
                 Thread.onSpinWait();
                 continue;
             }
-            final GroupState s0 = canonical(o.decode(g, old, domains, blocking, counter));
+            final GroupState s0 = decode(g, o, old);
             ctx.beginAttempt(s0);
             final GroupState s1 = t.apply(s0, ctx);
             final int ne = GroupWord.nextEpoch(GroupWord.epoch(g));
@@ -328,7 +328,7 @@ public final class LockFreeWordCell extends WordCell {
             }
             help(d);
             if (d.status() == Desc.SUCCEEDED) {
-                remember(s1);
+                committed(e.group, e.overflow, e.fnWords, s1);
                 return s1;
             }
         }

@@ -68,7 +68,7 @@ public final class LockingWordCell extends WordCell {
                 w[at] = nf;
             } else {
                 final long ng = WordRules.prepareFlag(model, fn, slot, g, blockingCode, o.pasidArrayEmpty(),
-                    o.fn(GroupWord.resettingSlot(g)), ctx);
+                    o.fn(o.resettingSlot(g)), ctx);
                 if (ng == FnWord.SLOW) {
                     return false;
                 }
@@ -127,7 +127,7 @@ public final class LockingWordCell extends WordCell {
                 return false;
             }
             if (!counter) {
-                return GroupWord.has(group, GroupWord.RST) && GroupWord.resettingSlot(group) == slot;
+                return GroupWord.has(group, GroupWord.RST) && overflow.resettingSlot(group) == slot;
             }
             return FnWord.blocked(overflow.words()[slot * FnWord.STRIDE]) != 0;
         } finally {
@@ -157,7 +157,7 @@ public final class LockingWordCell extends WordCell {
             final long f = o.words()[slot * FnWord.STRIDE];
             final long g = group;
             final Domain rid = GroupWord.has(g, GroupWord.RST) && GroupWord.has(g, GroupWord.PRK)
-                && GroupWord.resettingSlot(g) == slot ? blocking : domains.get(FnWord.rid(f));
+                && o.resettingSlot(g) == slot ? blocking : domains.get(FnWord.rid(f));
             return new DeviceState(fn, GdevBlocked.values()[FnWord.blocked(f)], FnWord.depth(f), rid, o.pasids(slot));
         } finally {
             lock.unlock();
@@ -189,7 +189,7 @@ public final class LockingWordCell extends WordCell {
             for (int i = 0; i < f.length; i++) {
                 f[i] = w[i * FnWord.STRIDE];
             }
-            final GroupState s0 = canonical(o.decode(group, f, domains, blocking, counter));
+            final GroupState s0 = decode(group, o, f);
             ctx.beginAttempt(s0);
             final GroupState s1 = t.apply(s0, ctx);
             if (s1 == s0) {
@@ -202,7 +202,7 @@ public final class LockingWordCell extends WordCell {
             }
             overflow = e.overflow;
             group = e.group;
-            remember(s1);
+            committed(e.group, e.overflow, e.fnWords, s1);
             return s1;
         } finally {
             lock.unlock();

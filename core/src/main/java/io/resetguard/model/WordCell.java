@@ -5,6 +5,7 @@ import io.resetguard.fabric.Domain;
 import io.resetguard.fabric.PciFunction;
 import io.resetguard.state.DeviceState;
 import io.resetguard.state.DomainTable;
+import io.resetguard.state.GroupOverflow;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.OpCtx;
 import io.resetguard.state.StateCell;
@@ -118,6 +119,44 @@ public abstract class WordCell implements StateCell {
     /** Remember {@code s} as the last snapshot. */
     protected final void remember(final GroupState s) {
         last = s;
+    }
+
+    /** A decoded snapshot and the words it was decoded from (immutable; never written). */
+    private static final class Decoded {
+        final long g;
+        final GroupOverflow o;
+        final long[] f;
+        final GroupState s;
+
+        Decoded(final long g, final GroupOverflow o, final long[] f, final GroupState s) {
+            this.g = g;
+            this.o = o;
+            this.f = f;
+            this.s = s;
+        }
+    }
+
+    private volatile Decoded decoded;
+
+    /**
+     * The snapshot of the words {@code g}, {@code o}, {@code f} (decode is a pure function of them,
+     * so the last result is reused when they are equal: a group of n functions then costs O(n)
+     * compares per multi-word operation instead of n allocations). {@code f} must never be written.
+     */
+    protected final GroupState decode(final long g, final GroupOverflow o, final long[] f) {
+        final Decoded d = decoded;
+        if (d != null && d.g == g && d.o == o && java.util.Arrays.equals(d.f, f)) {
+            return d.s;
+        }
+        final GroupState s = canonical(o.decode(g, f, domains, blocking, counter));
+        decoded = new Decoded(g, o, f, s);
+        return s;
+    }
+
+    /** Record that {@code s} was committed as the words {@code g}, {@code o}, {@code f}. */
+    protected final void committed(final long g, final GroupOverflow o, final long[] f, final GroupState s) {
+        decoded = new Decoded(g, o, f, s);
+        remember(s);
     }
 
     /** @return the current group word (tests, stress). */

@@ -35,11 +35,14 @@ public final class GroupOverflow {
     final PciFunction[] orphans;
     final int recoveryAdjust;
     final long[] words;
+    /** The resetting slot when it is above GroupWord.MAX_SLOT, else -1. */
+    final int bigResettingSlot;
     private final IdentityHashMap<PciFunction, Integer> index;
 
     GroupOverflow(final PciFunction[] bySlot, final int[] order, final PasidTable[] pasids,
                   final PasidTable pasidArray, final PciFunction[] orphans, final int recoveryAdjust,
-                  final long[] words) {
+                  final long[] words, final int bigResettingSlot) {
+        this.bigResettingSlot = bigResettingSlot;
         this.bySlot = bySlot;
         this.order = order;
         this.pasids = pasids;
@@ -89,6 +92,15 @@ public final class GroupOverflow {
         return slot < 0 || slot >= bySlot.length ? null : bySlot[slot];
     }
 
+    /**
+     * @param g a group word read with this overflow
+     * @return the slot of the function that set resetting_domain, or -1
+     */
+    public int resettingSlot(final long g) {
+        final int s = GroupWord.resettingSlot(g);
+        return s == GroupWord.SLOT_IN_OVERFLOW ? bigResettingSlot : s;
+    }
+
     /** @return whether pasid_array is empty. */
     public boolean pasidArrayEmpty() {
         return pasidArray.isEmpty();
@@ -121,7 +133,7 @@ public final class GroupOverflow {
         final long[] w = new long[FnWord.STRIDE];
         w[0] = FnWord.absent(epoch);
         return new GroupOverflow(new PciFunction[1], new int[0], new PasidTable[] {PasidTable.EMPTY},
-            PasidTable.EMPTY, new PciFunction[0], 0, w);
+            PasidTable.EMPTY, new PciFunction[0], 0, w, -1);
     }
 
     /**
@@ -138,7 +150,7 @@ public final class GroupOverflow {
                              final boolean countsBlocked) {
         final DeviceState[] devs = new DeviceState[order.length];
         int blocked = 0;
-        final int resetSlot = GroupWord.resettingSlot(g);
+        final int resetSlot = resettingSlot(g);
         final boolean rst = GroupWord.has(g, GroupWord.RST);
         for (int i = 0; i < order.length; i++) {
             final int slot = order[i];
@@ -215,9 +227,6 @@ public final class GroupOverflow {
                 slots[free] = s.device(i).fn();
             }
         }
-        if (cap - 1 > GroupWord.MAX_SLOT && s.resettingBy() != null) {
-            throw new IllegalStateException("a group of more than " + (GroupWord.MAX_SLOT + 1) + " functions cannot name its resetting function");
-        }
         final PasidTable[] pas = new PasidTable[cap];
         java.util.Arrays.fill(pas, PasidTable.EMPTY);
         final long[] fw = new long[cap];
@@ -257,6 +266,6 @@ public final class GroupOverflow {
             }
         }
         return new Encoded(g, new GroupOverflow(slots, ord, pas, s.pasidArray(), orph,
-            s.recoveryCnt() - derived, arr), fw);
+            s.recoveryCnt() - derived, arr, resetSlot > GroupWord.MAX_SLOT ? resetSlot : -1), fw);
     }
 }

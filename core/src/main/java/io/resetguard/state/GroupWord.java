@@ -12,7 +12,8 @@ package io.resetguard.state;
  *           state BEFORE the operation until it commits
  *   EPOCH   bumped by every multi-word operation that completes (committed or failed); every
  *           function word carries the epoch of the group word it belongs to
- *   RESETBY 7.0/seed: slot + 1 of the function that set resetting_domain (0: none or removed)
+ *   RESETBY 7.0/seed: slot + 1 of the function that set resetting_domain (0: none or removed;
+ *           127: a slot above {@link #MAX_SLOT}, kept in the overflow)
  *   OWN     group-&gt;owner != NULL
  *   PRK     7.0/seed: the RESETBY function's RID is on the blocking domain whatever its own word
  *           says (set by the one-CAS prepare, folded into the function word by the next
@@ -41,8 +42,10 @@ public final class GroupWord {
     public static final long OWN = 1L << 29;
     private static final int RESETBY_SHIFT = 30;
     private static final long RESETBY_MASK = 0x7FL << RESETBY_SHIFT;
-    /** Largest slot RESETBY can name. */
-    public static final int MAX_SLOT = 126;
+    /** Largest slot RESETBY can name; a larger one is in the overflow (RESETBY 127). */
+    public static final int MAX_SLOT = 125;
+    /** {@link #resettingSlot} of a group word whose resetting slot is kept in the overflow. */
+    public static final int SLOT_IN_OVERFLOW = -2;
     /** First bit of the epoch. */
     public static final int EPOCH_SHIFT = 37;
     /** Epoch width. */
@@ -64,12 +67,14 @@ public final class GroupWord {
 
     /** @return slot of the resetting function, or -1. */
     public static int resettingSlot(final long g) {
-        return (int) ((g & RESETBY_MASK) >>> RESETBY_SHIFT) - 1;
+        final int code = (int) ((g & RESETBY_MASK) >>> RESETBY_SHIFT);
+        return code == 127 ? SLOT_IN_OVERFLOW : code - 1;
     }
 
     /** @return g with the resetting slot replaced (-1: none). */
     public static long withResettingSlot(final long g, final int slot) {
-        return (g & ~RESETBY_MASK) | ((long) (slot + 1) << RESETBY_SHIFT);
+        final long code = slot > MAX_SLOT ? 127 : slot + 1;
+        return (g & ~RESETBY_MASK) | (code << RESETBY_SHIFT);
     }
 
     /** @return the epoch. */
