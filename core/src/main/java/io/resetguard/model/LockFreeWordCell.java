@@ -120,6 +120,7 @@ public final class LockFreeWordCell extends WordCell {
             if (counter) {
                 final long nf = WordRules.prepareCounter(model, fn, f, g, blockingCode, o.pasidArrayEmpty(), ctx);
                 if (nf == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 // NOTE: the CAS on F also validates G: G changes only when a descriptor commits, and
@@ -131,6 +132,7 @@ public final class LockFreeWordCell extends WordCell {
                 final long ng = WordRules.prepareFlag(model, fn, slot, g, blockingCode, o.pasidArrayEmpty(),
                     o.fn(o.resettingSlot(g)), ctx);
                 if (ng == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 if (ng == g || GROUP.compareAndSet(this, g, bumped(ng))) {
@@ -169,6 +171,7 @@ public final class LockFreeWordCell extends WordCell {
                 final long nf = WordRules.doneCounter(model, fn, f, g, blockingCode, o.pasidArrayEmpty(),
                     o.recoveryAdjust() == 0, resetResult, domains, groupId, ctx);
                 if (nf == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 if (nf == f || WORDS.compareAndSet(w, at, f, nf)) {
@@ -178,6 +181,7 @@ public final class LockFreeWordCell extends WordCell {
                 final long ng = WordRules.doneFlag(fn, slot, f, g, blockingCode, o.pasidArrayEmpty(), o.hasOrphans(),
                     domains, groupId, ctx);
                 if (ng == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 // NOTE: F changes only under a descriptor, which sets OP in G first: the CAS on G

@@ -63,6 +63,7 @@ public final class LockingWordCell extends WordCell {
             if (counter) {
                 final long nf = WordRules.prepareCounter(model, fn, f, g, blockingCode, o.pasidArrayEmpty(), ctx);
                 if (nf == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 w[at] = nf;
@@ -70,6 +71,7 @@ public final class LockingWordCell extends WordCell {
                 final long ng = WordRules.prepareFlag(model, fn, slot, g, blockingCode, o.pasidArrayEmpty(),
                     o.fn(o.resettingSlot(g)), ctx);
                 if (ng == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 group = ng;
@@ -101,6 +103,7 @@ public final class LockingWordCell extends WordCell {
                 final long nf = WordRules.doneCounter(model, fn, f, g, blockingCode, o.pasidArrayEmpty(),
                     o.recoveryAdjust() == 0, resetResult, domains, groupId, ctx);
                 if (nf == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 w[at] = nf;
@@ -108,6 +111,7 @@ public final class LockingWordCell extends WordCell {
                 final long ng = WordRules.doneFlag(fn, slot, f, g, blockingCode, o.pasidArrayEmpty(), o.hasOrphans(),
                     domains, groupId, ctx);
                 if (ng == FnWord.SLOW) {
+                    ctx.handOver();
                     return false;
                 }
                 group = ng;
