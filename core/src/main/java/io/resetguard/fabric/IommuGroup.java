@@ -331,6 +331,12 @@ public final class IommuGroup {
 
     /** {@link #attachGroup(Domain)} with a caller-owned context. */
     public Errno attachGroup(final Domain domain, final OpCtx ctx) {
+        if (words != null && listeners.length == 0) {
+            final Errno e = words.tryRefuseSetDomain(domain, true, defaultDomain, ctx);
+            if (e != null) {
+                return e; // decided from one read; nothing written, nothing logged
+            }
+        }
         return run((s, c) -> rules.attachGroup(this, s, domain, c), ctx);
     }
 
@@ -341,6 +347,12 @@ public final class IommuGroup {
 
     /** {@link #replaceGroup(Domain)} with a caller-owned context. */
     public Errno replaceGroup(final Domain domain, final OpCtx ctx) {
+        if (words != null && listeners.length == 0) {
+            final Errno e = words.tryRefuseSetDomain(domain, false, defaultDomain, ctx);
+            if (e != null) {
+                return e;
+            }
+        }
         return run((s, c) -> rules.replaceGroup(this, s, domain, c), ctx);
     }
 

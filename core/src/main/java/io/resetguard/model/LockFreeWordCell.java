@@ -207,6 +207,58 @@ public final class LockFreeWordCell extends WordCell {
     }
 
     @Override
+    public Errno tryRefuseSetDomain(final Domain d, final boolean attachGroup, final Domain defaultDomain,
+                                    final OpCtx ctx) {
+        ctx.beginAttempt();
+        for (;;) {
+            final long g = (long) GROUP.getAcquire(this);
+            if (GroupWord.op(g)) {
+                helpCurrent();
+                continue;
+            }
+            final int cur = GroupWord.domain(g);
+            if (attachGroup && cur != 0 && cur != DomainTable.code(defaultDomain) && cur != blockingCode) {
+                return Errno.EBUSY; // linearized at the load of G
+            }
+            if (d == null || d.isFreed() || domains.get(DomainTable.code(d)) != d) {
+                return null; // WARN paths and foreign domains: the multi-word path reports them
+            }
+            if (cur == DomainTable.code(d)) {
+                return Errno.OK; // already attached: linearized at the load of G
+            }
+            if (!counter) {
+                return GroupWord.has(g, GroupWord.RST) ? Errno.EBUSY : null;
+            }
+            final GroupOverflow o = (GroupOverflow) OVERFLOW.getAcquire(this);
+            if (o.recoveryAdjust() != 0) {
+                return null; // recovery_cnt is not the derived count: let the snapshot rule decide
+            }
+            final long[] w = o.words();
+            boolean retry = false;
+            for (int i = 0; i < o.capacity(); i++) {
+                final long f = (long) WORDS.getAcquire(w, i * FnWord.STRIDE);
+                if (!consistent(g, f)) {
+                    retry = true;
+                    break;
+                }
+                if (FnWord.blocked(f) != 0) {
+                    // NOTE: linearized at this load: F carries G's epoch, so G was still g then,
+                    // and a blocked gdev means recovery_cnt > 0: fenced (invariant 11)
+                    return Errno.EBUSY;
+                }
+            }
+            if (retry) {
+                helpCurrent();
+                continue;
+            }
+            if (o.hasOrphans() && (long) GROUP.getAcquire(this) == g) {
+                return Errno.EBUSY; // orphaned units keep the group fenced; O validated by the re-read
+            }
+            return null; // not fenced at one instant is not provable from a collect: multi-word path
+        }
+    }
+
+    @Override
     public boolean isParked(final PciFunction fn) {
         for (;;) {
             final long g = (long) GROUP.getAcquire(this);

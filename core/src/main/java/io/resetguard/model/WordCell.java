@@ -83,6 +83,19 @@ public abstract class WordCell implements StateCell {
     public abstract boolean tryDone(PciFunction fn, Errno resetResult, OpCtx ctx);
 
     /**
+     * iommu_attach_group() ({@code attachGroup}) or iommu_replace_group_handle() of {@code d}
+     * decided from one linearizable read when the answer writes nothing (ResetRules.attachGroup and
+     * setDomain): -EBUSY for a non-default domain attached (attach only), 0 when already on
+     * {@code d}, -EBUSY while fenced. The caller has reset {@code ctx}.
+     *
+     * @return the result, or null when the multi-word path must decide (nothing was written)
+     */
+    public Errno tryRefuseSetDomain(final Domain d, final boolean attachGroup, final Domain defaultDomain,
+                                    final OpCtx ctx) {
+        return null;
+    }
+
+    /**
      * Whether {@code fn} is parked for a reset (ResetRules.parked), from one linearizable read.
      *
      * @return {@code false} also if {@code fn} is not in the group
