@@ -343,9 +343,9 @@ class GroupStateLincheckTest {
         modelChecking().check(LockFreeOps.class);
     }
 
-    /** The locking cell applies the same rules; one model of each bookkeeping style is enough here. */
+    /** The locking twin: the same words and rules under the group lock, every model. */
     @ParameterizedTest
-    @EnumSource(value = ProtocolModel.class, names = {"LINUX_7_0", "LINUX_7_1"})
+    @EnumSource(ProtocolModel.class)
     void lockingIsLinearizableUnderModelChecking(final ProtocolModel m) {
         model = m;
         modelChecking().check(LockingOps.class);
