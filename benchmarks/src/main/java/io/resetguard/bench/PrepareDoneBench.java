@@ -225,10 +225,40 @@ public class PrepareDoneBench {
         return pair(f, t, c);
     }
 
+    /** What one thread of {@link #prepareDoneSameFunction} owns: its context; the function is shared. */
+    @State(Scope.Thread)
+    public static class SameFunctionState {
+        PciFunction fn;
+        final OpCtx ctx = new OpCtx();
+
+        /** Take the group's middle function, the same one for every thread. */
+        @Setup(Level.Trial)
+        public void setUp(final FabricState f) {
+            fn = f.members[f.members.length / 2];
+        }
+    }
+
+    /**
+     * Two threads running prepare()+done() pairs on the SAME function (no target; the issue asks
+     * for it to be reported). Nested and interleaved brackets are legal for the counter models
+     * (reset_depth counts them); under linux-7.0 the other thread's prepare returns -EBUSY
+     * (counted). All threads write one word: this is the contended CAS on the function's line.
+     *
+     * @return the first error (prepare's, or done's), or {@link Errno#OK}
+     */
+    @Benchmark
+    @Threads(2)
+    public Errno prepareDoneSameFunction(final FabricState f, final SameFunctionState t, final Failures c) {
+        return pair(f, t.fn, t.ctx, c);
+    }
+
     private static Errno pair(final FabricState f, final ThreadState t, final Failures c) {
+        return pair(f, t.fn, t.ctx, c);
+    }
+
+    private static Errno pair(final FabricState f, final PciFunction fn, final OpCtx ctx, final Failures c) {
         final IommuGroup g = f.group;
-        final OpCtx ctx = t.ctx;
-        final Errno p = g.prepare(t.fn, ctx.reset(f.fabric.faults()));
+        final Errno p = g.prepare(fn, ctx.reset(f.fabric.faults()));
         c.retries += ctx.attempts() - 1;
         if (p.isError()) {
             c.prepareErrors++;
@@ -237,7 +267,7 @@ public class PrepareDoneBench {
             }
             return p; // a failed prepare means: do not reset, do not call done()
         }
-        g.done(t.fn, Errno.OK, ctx.reset(f.fabric.faults()));
+        g.done(fn, Errno.OK, ctx.reset(f.fabric.faults()));
         c.retries += ctx.attempts() - 1;
         final Errno d = ctx.result();
         if (d.isError()) {

@@ -135,7 +135,8 @@ class PrepareDoneBenchTest {
             assertTrue(in != null, "META-INF/BenchmarkList missing: the JMH annotation processor did not run");
             list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        for (final String m : List.of("prepareDone", "casTransition", "prepareDoneContended", "casTransitionContended")) {
+        for (final String m : List.of("prepareDone", "casTransition", "prepareDoneContended", "casTransitionContended",
+            "prepareDoneSameFunction")) {
             assertTrue(list.contains("io.resetguard.bench.jmh_generated.PrepareDoneBench_" + m + "_jmhTest"), list);
         }
     }
@@ -150,5 +151,28 @@ class PrepareDoneBenchTest {
         final Object second = bench.casTransitionContended(s);
         assertNotSame(first, second);
         assertSame(s.a, s.ref.get());
+    }
+
+    @Test
+    void sameFunctionPairsShareOneFunctionAndLeaveItIdle() {
+        for (final String impl : List.of("lock-free", "locking")) {
+            final PrepareDoneBench.FabricState f = new PrepareDoneBench.FabricState();
+            f.model = "linux-7.1";
+            f.stateImpl = impl;
+            f.functions = 1;
+            f.setUp();
+            final PrepareDoneBench.SameFunctionState a = new PrepareDoneBench.SameFunctionState();
+            a.setUp(f);
+            final PrepareDoneBench.SameFunctionState b = new PrepareDoneBench.SameFunctionState();
+            b.setUp(f);
+            assertSame(a.fn, b.fn, impl + ": both threads take the same function");
+            final PrepareDoneBench.Failures c = new PrepareDoneBench.Failures();
+            c.clear();
+            final PrepareDoneBench bench = new PrepareDoneBench();
+            assertSame(Errno.OK, bench.prepareDoneSameFunction(f, a, c), impl);
+            assertSame(Errno.OK, bench.prepareDoneSameFunction(f, b, c), impl);
+            assertEquals(0, c.prepareErrors + c.doneErrors + c.retries, impl + " counters");
+            assertFalse(f.group.isParked(a.fn), impl + " left parked");
+        }
     }
 }

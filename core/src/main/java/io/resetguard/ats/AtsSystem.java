@@ -171,7 +171,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
         if (functions.putIfAbsent(dev.fn(), f) != null) {
             throw new IllegalArgumentException(dev.fn().bdf() + " already has an ATS side");
         }
-        final DeviceState ds = dev.fn().group().snapshot().deviceOf(dev.fn());
+        final DeviceState ds = dev.fn().group().deviceState(dev.fn());
         if (dev.fn().atsSupported() && ds != null && ds.rid() != null && !ds.rid().isBlocking()) {
             f.atsEnabled(true);
         }
@@ -473,7 +473,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
     }
 
     private Domain physicalDomain(final AtsFunction f, final int pasid) {
-        final DeviceState ds = f.fn().group().snapshot().deviceOf(f.fn());
+        final DeviceState ds = f.fn().group().deviceState(f.fn());
         if (ds == null) {
             return null;
         }
@@ -614,7 +614,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
 
     private void reconcileOnce(final AtsFunction f) {
         final PciFunction fn = f.fn();
-        final DeviceState ds = fn.group().snapshot().deviceOf(fn);
+        final DeviceState ds = fn.group().deviceState(fn);
         updateUses(f, ds);
         final Domain rid = ds == null ? null : ds.rid();
         final boolean translating = rid != null && !rid.isBlocking();
@@ -631,7 +631,7 @@ public final class AtsSystem implements AttachListener, HwResetListener, AtcEndp
             final List<InvCommand> flush = List.of(InvCommand.atcAll(fn).withPurpose(InvCommand.Purpose.ENABLE_FLUSH));
             invalidateAndWait(flush, 0, rc -> {
                 f.enablePending = false;
-                final DeviceState now = fn.group().snapshot().deviceOf(fn);
+                final DeviceState now = fn.group().deviceState(fn);
                 if (now != null && now.rid() != null && !now.rid().isBlocking()) {
                     if (f.atsEnabled() && !f.fenced() && !f.quarantined()) {
                         events.record(EventType.WARN_ATS_ENABLE_ORDER, fn.bdf(), "enabled twice");

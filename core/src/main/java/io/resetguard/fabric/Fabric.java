@@ -5,6 +5,8 @@ import io.resetguard.event.EventLog;
 import io.resetguard.event.EventType;
 import io.resetguard.fault.FaultInjector;
 import io.resetguard.model.ProtocolModel;
+import io.resetguard.model.WordCell;
+import io.resetguard.state.DomainTable;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.StateCell;
 import io.resetguard.state.StateImpl;
@@ -38,6 +40,8 @@ public final class Fabric {
     private final ProtocolModel model;
     private final StateImpl stateImpl;
     private final java.util.function.Function<GroupState, StateCell> cells;
+    private final DomainTable domainTable = new DomainTable();
+    private final int initialEpoch;
     private final EventLog events;
     private volatile FaultInjector faults;
     private final AtomicLong domainIds = new AtomicLong(1);
@@ -49,7 +53,8 @@ public final class Fabric {
     private Fabric(final Builder b) {
         this.model = b.model;
         this.stateImpl = b.stateImpl;
-        this.cells = b.cells != null ? b.cells : b.stateImpl::newCell;
+        this.cells = b.cells;
+        this.initialEpoch = b.initialEpoch;
         this.events = b.events;
         this.faults = b.faults;
     }
@@ -69,9 +74,25 @@ public final class Fabric {
         return stateImpl;
     }
 
-    /** @return a new state cell for a group, holding {@code initial}. */
-    StateCell newCell(final GroupState initial) {
-        return cells.apply(initial);
+    /**
+     * A new state cell for a group with no gdevs: the word core ({@link WordCell}) of the configured
+     * {@link StateImpl}, or the builder's {@link Builder#cellFactory} cell.
+     */
+    StateCell newCell(final Domain blocking, final Domain defaultDomain, final int groupId) {
+        if (cells != null) {
+            return cells.apply(GroupState.initial(defaultDomain));
+        }
+        return WordCell.create(stateImpl, model, domainTable, blocking, defaultDomain, groupId, initialEpoch);
+    }
+
+    /** @return the fabric-wide table of domain ids (word codes). */
+    public DomainTable domainTable() {
+        return domainTable;
+    }
+
+    private Domain registered(final Domain d) {
+        domainTable.register(d);
+        return d;
     }
 
     /** @return the kernel log. */
@@ -135,12 +156,12 @@ public final class Fabric {
 
     /** @return a new paging domain. */
     public Domain allocPagingDomain() {
-        return new Domain(this, domainIds.getAndIncrement(), Domain.Type.PAGING);
+        return registered(new Domain(this, domainIds.getAndIncrement(), Domain.Type.PAGING));
     }
 
     /** @return a new identity domain. */
     public Domain allocIdentityDomain() {
-        return new Domain(this, domainIds.getAndIncrement(), Domain.Type.IDENTITY);
+        return registered(new Domain(this, domainIds.getAndIncrement(), Domain.Type.IDENTITY));
     }
 
     /**
@@ -163,7 +184,7 @@ public final class Fabric {
     }
 
     IommuGroup newGroup(final Iommu iommu, final boolean withDefaultDomain) {
-        final Domain blocking = new Domain(this, domainIds.getAndIncrement(), Domain.Type.BLOCKED);
+        final Domain blocking = registered(new Domain(this, domainIds.getAndIncrement(), Domain.Type.BLOCKED));
         final Domain def = withDefaultDomain ? allocPagingDomain() : null;
         return new IommuGroup(this, iommu, groupIds.getAndIncrement(), blocking, def);
     }
@@ -198,8 +219,21 @@ public final class Fabric {
         private java.util.function.Function<GroupState, StateCell> cells;
         private EventLog events = new EventLog();
         private FaultInjector faults = FaultInjector.NONE;
+        private int initialEpoch;
 
         private Builder() {
+        }
+
+        /**
+         * Start every group's epoch at {@code e} (docs/state-core.md §5): tests start it next to the
+         * 20-bit wrap to drive descriptors across it.
+         *
+         * @param e the first epoch, masked to the field
+         * @return this
+         */
+        public Builder initialEpoch(final int e) {
+            this.initialEpoch = (int) (e & io.resetguard.state.GroupWord.EPOCH_MASK);
+            return this;
         }
 
         /** @param m the protocol model @return this */

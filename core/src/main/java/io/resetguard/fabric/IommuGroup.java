@@ -4,6 +4,8 @@ import io.resetguard.errno.Errno;
 import io.resetguard.event.EventType;
 import io.resetguard.model.ProtocolModel;
 import io.resetguard.model.ResetRules;
+import io.resetguard.model.WordCell;
+import io.resetguard.state.DeviceState;
 import io.resetguard.state.GroupState;
 import io.resetguard.state.OpCtx;
 import io.resetguard.state.StateCell;
@@ -36,6 +38,8 @@ public final class IommuGroup {
     private final Domain defaultDomain;
     private final ResetRules rules;
     private final StateCell cell;
+    /** The cell as the word core, or null for a builder-supplied cell (negative controls). */
+    private final WordCell words;
     /** Copy-on-write array, replaced under {@code this}; empty for most groups, so no list object. */
     private volatile AttachListener[] listeners = NO_LISTENERS;
     private static final AttachListener[] NO_LISTENERS = new AttachListener[0];
@@ -48,7 +52,8 @@ public final class IommuGroup {
         this.blockingDomain = blockingDomain;
         this.defaultDomain = defaultDomain;
         this.rules = ResetRules.of(fabric.model());
-        this.cell = fabric.newCell(GroupState.initial(defaultDomain));
+        this.cell = fabric.newCell(blockingDomain, defaultDomain, id);
+        this.words = cell instanceof WordCell ? (WordCell) cell : null;
     }
 
     /** @return the fabric. */
@@ -237,6 +242,11 @@ public final class IommuGroup {
     /** {@link #prepare(PciFunction)} with a caller-owned context. */
     public Errno prepare(final PciFunction fn, final OpCtx ctx) {
         member(fn);
+        // NOTE: the one-word path when it suffices and nobody needs before/after snapshots
+        if (words != null && listeners.length == 0 && words.tryPrepare(fn, ctx)) {
+            ctx.flush(fabric.events());
+            return ctx.result();
+        }
         return run((s, c) -> rules.prepare(this, s, fn, c), ctx);
     }
 
@@ -266,6 +276,10 @@ public final class IommuGroup {
     public void done(final PciFunction fn, final Errno resetResult, final OpCtx ctx) {
         member(fn);
         Objects.requireNonNull(resetResult, "resetResult");
+        if (words != null && listeners.length == 0 && words.tryDone(fn, resetResult, ctx)) {
+            ctx.flush(fabric.events());
+            return;
+        }
         final GroupState after = cell.apply((s, c) -> rules.done(this, s, fn, resetResult, c), ctx);
         if (listeners.length != 0) {
             notifyListeners(ctx, after);
@@ -332,6 +346,12 @@ public final class IommuGroup {
     /** {@link #attachGroup(Domain)} with a caller-owned context. */
     public Errno attachGroup(final Domain domain, final OpCtx ctx) {
         Objects.requireNonNull(domain, "domain").requireFabric(fabric);
+        if (words != null && listeners.length == 0) {
+            final Errno e = words.tryRefuseSetDomain(domain, true, defaultDomain, ctx);
+            if (e != null) {
+                return e; // decided from one read; nothing written, nothing logged
+            }
+        }
         return run((s, c) -> rules.attachGroup(this, s, domain, c), ctx);
     }
 
@@ -343,6 +363,12 @@ public final class IommuGroup {
     /** {@link #replaceGroup(Domain)} with a caller-owned context. */
     public Errno replaceGroup(final Domain domain, final OpCtx ctx) {
         Objects.requireNonNull(domain, "domain").requireFabric(fabric);
+        if (words != null && listeners.length == 0) {
+            final Errno e = words.tryRefuseSetDomain(domain, false, defaultDomain, ctx);
+            if (e != null) {
+                return e;
+            }
+        }
         return run((s, c) -> rules.replaceGroup(this, s, domain, c), ctx);
     }
 
@@ -415,6 +441,9 @@ public final class IommuGroup {
      * @return {@code true} if parked; {@code false} also if {@code fn} left the group
      */
     public boolean isParked(final PciFunction fn) {
+        if (words != null) {
+            return words.isParked(fn);
+        }
         final GroupState s = snapshot();
         final int i = s.indexOf(fn);
         return i >= 0 && rules.parked(s, i);
@@ -426,7 +455,17 @@ public final class IommuGroup {
      */
     public Domain getDomain(final PciFunction fn) {
         member(fn);
-        return snapshot().domain();
+        return words != null ? words.domain() : snapshot().domain();
+    }
+
+    /**
+     * {@code fn}'s gdev as it is at one instant (one linearizable read of the word core, without
+     * building the whole snapshot).
+     *
+     * @return the gdev, or null if {@code fn} is not in the group
+     */
+    public DeviceState deviceState(final PciFunction fn) {
+        return words != null ? words.deviceOf(fn) : snapshot().deviceOf(fn);
     }
 
     @Override

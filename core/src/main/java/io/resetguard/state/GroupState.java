@@ -69,6 +69,17 @@ public final class GroupState {
         return new GroupState(defaultDomain, false, false, null, 0, NO_ORPHANS, false, PasidTable.EMPTY, new DeviceState[0]);
     }
 
+    /**
+     * A snapshot with every field given, for decoders of other representations (the word core's
+     * {@link GroupOverflow#decode}). The arrays are not copied: the caller must never write them.
+     */
+    public static GroupState of(final Domain domain, final boolean blockingAllocated, final boolean resetting,
+                                final PciFunction resettingBy, final int recoveryCnt, final PciFunction[] orphans,
+                                final boolean owned, final PasidTable pasidArray, final DeviceState[] devices) {
+        return new GroupState(domain, blockingAllocated, resetting, resettingBy, recoveryCnt,
+            orphans.length == 0 ? NO_ORPHANS : orphans, owned, pasidArray, devices);
+    }
+
     /** @return group->domain (may be null). */
     public Domain domain() {
         return domain;

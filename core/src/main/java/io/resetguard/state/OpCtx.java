@@ -101,6 +101,17 @@ public final class OpCtx {
     }
 
     /**
+     * Hand the current attempt over to the next one without counting it as a retry: the word core's
+     * one-word attempt that answered "needs the multi-word path" wrote nothing and lost no race.
+     * Its fault draws stay memoized, so the next attempt replays them.
+     */
+    public void handOver() {
+        if (attempts > 0) {
+            attempts--;
+        }
+    }
+
+    /**
      * Ask the injector whether the call at {@code point} fails, at most once per call position.
      *
      * @param point the injectable call

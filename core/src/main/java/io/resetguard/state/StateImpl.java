@@ -2,9 +2,17 @@ package io.resetguard.state;
 
 /** Which {@link StateCell} a fabric's groups use. */
 public enum StateImpl {
-    /** {@link LockFreeStateCell}: compare-and-set on an immutable snapshot. */
+    /**
+     * The word core, {@code model.LockFreeWordCell} (docs/state-core.md): one CAS per prepare/done,
+     * a helped multi-word descriptor for every other operation. {@link #newCell} makes the snapshot
+     * reference {@link LockFreeStateCell} instead.
+     */
     LOCK_FREE("lock-free"),
-    /** {@link LockingStateCell}: one lock per group, like {@code group->mutex}. */
+    /**
+     * The locking twin, {@code model.LockingWordCell}: the same words and rules under one lock per
+     * group, like {@code group->mutex}. {@link #newCell} makes the snapshot reference
+     * {@link LockingStateCell} instead.
+     */
     LOCKING("locking");
 
     private final String cliName;
@@ -18,7 +26,10 @@ public enum StateImpl {
         return cliName;
     }
 
-    /** @return a new cell of this kind holding {@code initial}. */
+    /**
+     * @return a new snapshot cell of this kind holding {@code initial}: the executable reference the
+     *         word core is tested against (fabrics use the word core)
+     */
     public StateCell newCell(final GroupState initial) {
         return this == LOCK_FREE ? new LockFreeStateCell(initial) : new LockingStateCell(initial);
     }

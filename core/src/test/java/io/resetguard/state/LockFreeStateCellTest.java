@@ -73,7 +73,7 @@ class LockFreeStateCellTest {
     void lockingCellHoldsTheLockInsideTheTransition() {
         final Fabric f = Fabric.builder().stateImpl(StateImpl.LOCKING).build();
         final IommuGroup g = f.addIommu("smmu0").addGroup();
-        final LockingStateCell cell = (LockingStateCell) g.cell();
+        final io.resetguard.model.LockingWordCell cell = (io.resetguard.model.LockingWordCell) g.cell();
         final boolean[] held = new boolean[1];
         cell.apply((s, c) -> {
             held[0] = cell.isHeldByCurrentThread(); // lockdep_assert_held(&group->mutex), invariant 13

@@ -49,7 +49,8 @@ public enum Profile {
             Map.of("model", new String[] {"linux-7.1"}, "stateImpl", new String[] {"lock-free", "locking"},
                 "functions", new String[] {"1"})),
         Stage.quick("prepare-done-contended", "prepare+done and one CAS, two threads on one group", 3,
-            List.of(Names.PD + "prepareDoneContended", Names.PD + "casTransitionContended"),
+            List.of(Names.PD + "prepareDoneContended", Names.PD + "casTransitionContended",
+                Names.PD + "prepareDoneSameFunction"),
             Map.of("model", new String[] {"linux-7.1"}, "stateImpl", new String[] {"lock-free", "locking"},
                 "functions", new String[] {"1"})),
         Stage.quick("reset-sweep", "whole resets, one thread, over the function counts", 1,
@@ -83,7 +84,8 @@ public enum Profile {
     /** Everything at the annotated defaults. */
     FULL("full", List.of(
         Stage.defaults("prepare-done", "prepare+done and CAS, every model, cell and group size, 1 and 2 threads",
-            List.of(Names.PD + "prepareDone", Names.PD + "casTransition", Names.PD + "prepareDoneContended", Names.PD + "casTransitionContended")),
+            List.of(Names.PD + "prepareDone", Names.PD + "casTransition", Names.PD + "prepareDoneContended", Names.PD + "casTransitionContended",
+                Names.PD + "prepareDoneSameFunction")),
         Stage.defaults("reset", "whole resets, 1 and 2 threads, every function count and cell",
             List.of(Names.RB + "reset", Names.RB + "resetTwoThreads")),
         new Stage("reset-two-machines", "diagnostic: whole resets, two threads, a machine per thread",
