@@ -142,7 +142,18 @@ final class SimSettings {
 
     /** Add every {@link Setting} to {@code cmd} as a string option (parsed later, strictly, by {@link #resolve}). */
     static void addTo(final CommandSpec cmd) {
+        addTo(cmd, java.util.EnumSet.noneOf(Setting.class));
+    }
+
+    /**
+     * Add every {@link Setting} but {@code except} to {@code cmd} as a string option; a command that
+     * has its own option of the same name (a sweep's {@code --replications}) leaves that setting out.
+     */
+    static void addTo(final CommandSpec cmd, final java.util.Set<Setting> except) {
         for (final Setting s : Setting.values()) {
+            if (except.contains(s)) {
+                continue;
+            }
             cmd.addOption(OptionSpec.builder(s.option).paramLabel(s.label).type(String.class)
                 .description(s.help).build());
         }

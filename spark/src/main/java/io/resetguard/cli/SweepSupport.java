@@ -32,12 +32,12 @@ public final class SweepSupport {
 
     /**
      * Add {@code simulate}'s settings to {@code cmd}, less {@code --report} (a sweep writes to
-     * {@code --out}) and {@code --threads} (a Spark task runs one shard on one thread).
+     * {@code --out}), {@code --threads} (a Spark task runs one shard on one thread) and
+     * {@code --replications} (the sweep's own option, which also runs fresh streams per run).
      */
     public static void addSettings(final CommandSpec cmd) {
-        SimSettings.addTo(cmd);
-        cmd.remove(cmd.findOption(SimSettings.Setting.REPORT.option));
-        cmd.remove(cmd.findOption(SimSettings.Setting.THREADS.option));
+        SimSettings.addTo(cmd, java.util.EnumSet.of(SimSettings.Setting.REPORT, SimSettings.Setting.THREADS,
+            SimSettings.Setting.REPLICATIONS));
     }
 
     /** @return whether {@code field} is a scenario field of {@link SimSettings} (as in a scenario file). */
